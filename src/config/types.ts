@@ -1,0 +1,64 @@
+/** Thermostat modes a zone can be put in. */
+export type Mode = 'off' | 'heat' | 'cool' | 'auto';
+
+export const MODES: readonly Mode[] = ['off', 'heat', 'cool', 'auto'];
+
+export interface HeatCool {
+  heat: number;
+  cool: number;
+}
+
+export interface SimulatedZoneSettings {
+  /** Room temperature when the simulation starts, °C. */
+  initialTemperature: number;
+  /** Time constant of the room's heat loss to outdoors, hours. */
+  tauHours: number;
+  /** How fast the heater warms the room, °C per hour (with indoor = outdoor). */
+  heaterPower: number;
+  /** How fast the cooler cools the room, °C per hour (with indoor = outdoor). */
+  coolerPower: number;
+}
+
+export interface ZoneSettings {
+  name: string;
+  source: 'simulated';
+  actuator: 'simulated';
+  /** Modes offered in Apple Home; 'off' is always included. */
+  modes: Mode[];
+  comfort: HeatCool;
+  eco: HeatCool;
+  limits: {
+    /** Frost protection: the zone heats below this whatever the mode, °C. */
+    frostProtection: number;
+    /** The zone never heats above this, and cools above it when it can, °C. */
+    maximum: number;
+  };
+  hysteresis: number;
+  minOnMinutes: number;
+  minOffMinutes: number;
+  occupancyTimeoutMinutes: number;
+  simulated: SimulatedZoneSettings;
+}
+
+export interface SimulationSettings {
+  /** Clock speed-up for simulated homes: 60 runs an hour per minute. */
+  timeScale: number;
+  seed: number;
+  occupants: number;
+}
+
+export interface PlatformSettings {
+  name: string;
+  zones: ZoneSettings[];
+  simulation: SimulationSettings;
+}
+
+/** True when the zone can heat (has a heater offered in Apple Home). */
+export function canHeat(zone: Pick<ZoneSettings, 'modes'>): boolean {
+  return zone.modes.includes('heat') || zone.modes.includes('auto');
+}
+
+/** True when the zone can cool. */
+export function canCool(zone: Pick<ZoneSettings, 'modes'>): boolean {
+  return zone.modes.includes('cool') || zone.modes.includes('auto');
+}

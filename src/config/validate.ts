@@ -1,0 +1,272 @@
+import { MODES, Mode, PlatformSettings, SimulationSettings, ZoneSettings } from './types';
+
+export interface ConfigProblem {
+  /** 'error': a zone was skipped; 'warn': a default or a clamp was used. */
+  level: 'error' | 'warn';
+  message: string;
+}
+
+export interface ParsedConfig {
+  settings: PlatformSettings;
+  problems: ConfigProblem[];
+}
+
+interface NumberSpec {
+  min: number;
+  max: number;
+  def: number;
+  unit: string;
+  integer?: boolean;
+}
+
+export const ZONE_NUMBERS = {
+  'comfort.heat': { min: 5, max: 35, def: 21, unit: '°C' },
+  'comfort.cool': { min: 10, max: 40, def: 24, unit: '°C' },
+  'eco.heat': { min: 5, max: 35, def: 17, unit: '°C' },
+  'eco.cool': { min: 10, max: 40, def: 28, unit: '°C' },
+  'limits.frostProtection': { min: 0, max: 15, def: 7, unit: '°C' },
+  'limits.maximum': { min: 20, max: 40, def: 30, unit: '°C' },
+  hysteresis: { min: 0.1, max: 3, def: 0.5, unit: '°C' },
+  minOnMinutes: { min: 0, max: 60, def: 5, unit: 'minutes' },
+  minOffMinutes: { min: 0, max: 60, def: 5, unit: 'minutes' },
+  occupancyTimeoutMinutes: { min: 5, max: 720, def: 30, unit: 'minutes' },
+  'simulated.initialTemperature': { min: -10, max: 40, def: 17, unit: '°C' },
+  'simulated.tauHours': { min: 1, max: 200, def: 30, unit: 'hours' },
+  'simulated.heaterPower': { min: 0.1, max: 20, def: 2, unit: '°C per hour' },
+  'simulated.coolerPower': { min: 0.1, max: 20, def: 2, unit: '°C per hour' },
+} satisfies Record<string, NumberSpec>;
+
+export const SIMULATION_NUMBERS = {
+  timeScale: { min: 1, max: 100000, def: 1, unit: '×' },
+  seed: { min: 0, max: 2 ** 31 - 1, def: 1, unit: '', integer: true },
+  occupants: { min: 1, max: 6, def: 2, unit: 'people', integer: true },
+} satisfies Record<string, NumberSpec>;
+
+export const DEFAULT_MODES: Mode[] = ['off', 'heat'];
+export const SOURCES = ['simulated'] as const;
+export const ACTUATORS = ['simulated'] as const;
+export const MAX_NAME_LENGTH = 64;
+
+export const ZONE_KEYS = new Set([
+  'name', 'source', 'actuator', 'modes', 'comfort', 'eco', 'limits', 'hysteresis', 'minOnMinutes',
+  'minOffMinutes', 'occupancyTimeoutMinutes', 'simulated',
+]);
+
+type Dict = Record<string, unknown>;
+
+function isDict(v: unknown): v is Dict {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'string') {
+    return JSON.stringify(v);
+  }
+  if (v === undefined) {
+    return 'nothing';
+  }
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+function get(obj: Dict, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    cur = isDict(cur) ? cur[part] : undefined;
+  }
+  return cur;
+}
+
+function range(spec: NumberSpec): string {
+  const unit = spec.unit ? ` ${spec.unit}` : '';
+  return `${spec.integer ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}${unit}`;
+}
+
+/** Reads one number, reporting a missing-typed or out-of-range value and using the default. */
+function readNumber(obj: Dict, path: string, spec: NumberSpec, where: string, problems: ConfigProblem[]): number {
+  const v = get(obj, path);
+  if (v === undefined || v === null || v === '') {
+    return spec.def;
+  }
+  const ok = typeof v === 'number' && Number.isFinite(v) && v >= spec.min && v <= spec.max
+    && (!spec.integer || Number.isInteger(v));
+  if (!ok) {
+    problems.push({
+      level: 'warn',
+      message: `${where}: ${path} must be ${range(spec)}, got ${show(v)}; using ${spec.def}`,
+    });
+    return spec.def;
+  }
+  return v as number;
+}
+
+function readModes(zone: Dict, where: string, problems: ConfigProblem[]): Mode[] {
+  const raw = zone.modes;
+  if (raw === undefined || raw === null) {
+    return [...DEFAULT_MODES];
+  }
+  const allowed = `a list of ${MODES.map((m) => `"${m}"`).join(', ')}`;
+  if (!Array.isArray(raw)) {
+    problems.push({ level: 'warn', message: `${where}: modes must be ${allowed}, got ${show(raw)}; using ["heat"]` });
+    return [...DEFAULT_MODES];
+  }
+  const modes = new Set<Mode>(['off']);
+  for (const m of raw) {
+    if ((MODES as readonly unknown[]).includes(m)) {
+      modes.add(m as Mode);
+    } else {
+      problems.push({ level: 'warn', message: `${where}: modes contains ${show(m)}, which is not one of ${allowed}; ignored` });
+    }
+  }
+  if (modes.has('auto')) {
+    modes.add('heat');
+    modes.add('cool');
+  }
+  if (modes.size === 1) {
+    problems.push({ level: 'warn', message: `${where}: modes offers nothing but "off"; using ["heat"]` });
+    return [...DEFAULT_MODES];
+  }
+  return MODES.filter((m) => modes.has(m));
+}
+
+function readChoice<T extends string>(
+  zone: Dict, key: string, choices: readonly T[], where: string, problems: ConfigProblem[],
+): T | undefined {
+  const v = zone[key];
+  if (v === undefined || v === null || v === '') {
+    return choices[0];
+  }
+  if ((choices as readonly unknown[]).includes(v)) {
+    return v as T;
+  }
+  problems.push({
+    level: 'error',
+    message: `${where}: ${key} must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${show(v)}; zone skipped`,
+  });
+  return undefined;
+}
+
+function clampInto(
+  value: number, lo: number, hi: number, where: string, field: string, problems: ConfigProblem[],
+): number {
+  if (value >= lo && value <= hi) {
+    return value;
+  }
+  const clamped = Math.min(hi, Math.max(lo, value));
+  problems.push({
+    level: 'warn',
+    message: `${where}: ${field} ${value} °C is outside the zone's limits ${lo}–${hi} °C; using ${clamped}`,
+  });
+  return clamped;
+}
+
+function parseZone(raw: unknown, index: number, seen: Set<string>, problems: ConfigProblem[]): ZoneSettings | undefined {
+  if (!isDict(raw)) {
+    problems.push({ level: 'error', message: `zones[${index}] must be an object with at least a name, got ${show(raw)}; zone skipped` });
+    return undefined;
+  }
+  const rawName = raw.name;
+  const name = typeof rawName === 'string' ? rawName.trim() : '';
+  if (!name || name.length > MAX_NAME_LENGTH) {
+    problems.push({
+      level: 'error',
+      message: `zones[${index}]: name is required (text of 1 to ${MAX_NAME_LENGTH} characters), got ${show(rawName)}; zone skipped`,
+    });
+    return undefined;
+  }
+  const where = `zone "${name}"`;
+  const key = name.toLowerCase();
+  if (seen.has(key)) {
+    problems.push({ level: 'error', message: `${where} (zones[${index}]): the name is already used by another zone; zone skipped` });
+    return undefined;
+  }
+  for (const k of Object.keys(raw)) {
+    if (!ZONE_KEYS.has(k)) {
+      problems.push({ level: 'warn', message: `${where}: unknown setting "${k}" ignored` });
+    }
+  }
+  const source = readChoice(raw, 'source', SOURCES, where, problems);
+  const actuator = readChoice(raw, 'actuator', ACTUATORS, where, problems);
+  if (!source || !actuator) {
+    return undefined;
+  }
+  seen.add(key);
+
+  const num = (path: keyof typeof ZONE_NUMBERS) => readNumber(raw, path, ZONE_NUMBERS[path], where, problems);
+  // The ranges keep maximum at least 5 °C above frost protection.
+  const frostProtection = num('limits.frostProtection');
+  const maximum = num('limits.maximum');
+  // Defaults are fitted into narrow limits quietly; only values the user set are worth a message.
+  const within = (field: keyof typeof ZONE_NUMBERS) => (get(raw, field) === undefined
+    ? Math.min(maximum, Math.max(frostProtection, num(field)))
+    : clampInto(num(field), frostProtection, maximum, where, field, problems));
+  const comfort = { heat: within('comfort.heat'), cool: within('comfort.cool') };
+  const eco = { heat: within('eco.heat'), cool: within('eco.cool') };
+  const modes = readModes(raw, where, problems);
+  if (modes.includes('auto') && comfort.cool - comfort.heat < 1) {
+    problems.push({
+      level: 'warn',
+      message: `${where}: with "auto", comfort.cool (${comfort.cool} °C) must be at least 1 °C above comfort.heat `
+        + `(${comfort.heat} °C); using ${ZONE_NUMBERS['comfort.heat'].def} and ${ZONE_NUMBERS['comfort.cool'].def}`,
+    });
+    comfort.heat = clampInto(ZONE_NUMBERS['comfort.heat'].def, frostProtection, maximum, where, 'comfort.heat', problems);
+    comfort.cool = clampInto(ZONE_NUMBERS['comfort.cool'].def, frostProtection, maximum, where, 'comfort.cool', problems);
+  }
+  return {
+    name,
+    source,
+    actuator,
+    modes,
+    comfort,
+    eco,
+    limits: { frostProtection, maximum },
+    hysteresis: num('hysteresis'),
+    minOnMinutes: num('minOnMinutes'),
+    minOffMinutes: num('minOffMinutes'),
+    occupancyTimeoutMinutes: num('occupancyTimeoutMinutes'),
+    simulated: {
+      initialTemperature: num('simulated.initialTemperature'),
+      tauHours: num('simulated.tauHours'),
+      heaterPower: num('simulated.heaterPower'),
+      coolerPower: num('simulated.coolerPower'),
+    },
+  };
+}
+
+/**
+ * Parses the platform block of config.json into typed settings. Never throws: every problem is
+ * returned as a message naming the zone and field, with a default used or the zone skipped.
+ */
+export function parseConfig(raw: unknown): ParsedConfig {
+  const problems: ConfigProblem[] = [];
+  const cfg: Dict = isDict(raw) ? raw : {};
+  const name = typeof cfg.name === 'string' && cfg.name.trim() ? cfg.name.trim() : 'Occupancy Thermostat';
+
+  const simRaw = cfg.simulation;
+  let simulation: SimulationSettings;
+  {
+    const obj: Dict = isDict(simRaw) ? simRaw : {};
+    if (simRaw !== undefined && !isDict(simRaw)) {
+      problems.push({ level: 'warn', message: `simulation must be an object, got ${show(simRaw)}; using defaults` });
+    }
+    const n = (path: keyof typeof SIMULATION_NUMBERS) => readNumber(obj, path, SIMULATION_NUMBERS[path], 'simulation', problems);
+    simulation = { timeScale: n('timeScale'), seed: n('seed'), occupants: n('occupants') };
+  }
+
+  const zones: ZoneSettings[] = [];
+  if (cfg.zones !== undefined && !Array.isArray(cfg.zones)) {
+    problems.push({ level: 'error', message: `zones must be a list of zones, got ${show(cfg.zones)}; no zones loaded` });
+  } else if (Array.isArray(cfg.zones)) {
+    const seen = new Set<string>();
+    cfg.zones.forEach((z, i) => {
+      const zone = parseZone(z, i, seen, problems);
+      if (zone) {
+        zones.push(zone);
+      }
+    });
+  }
+  return { settings: { name, zones, simulation }, problems };
+}

@@ -1,0 +1,172 @@
+import type { API, Characteristic, CharacteristicValue, PlatformAccessory, Service, WithUUID } from 'homebridge';
+
+import { Zone, ZoneInputError, ZoneLogger, ZoneSnapshot } from '../zone/zone';
+import {
+  CURRENT_TEMPERATURE_PROPS, currentState, hapToUnits, modeToTargetState, roundTenth, setpointProps,
+  targetStateToMode, unitsToHap, validTargetStates,
+} from './mapping';
+
+type CharacteristicType = WithUUID<new () => Characteristic>;
+
+export interface ZoneAccessoryOptions {
+  manufacturer: string;
+  model: string;
+  /** Whether the zone's inputs report humidity (CurrentRelativeHumidity is offered only then). */
+  humidity: boolean;
+  /** Called after a change from Apple Home, so the zone can act on it at once. */
+  onUserChange: () => void;
+}
+
+/**
+ * Maps one zone to HomeKit: a Thermostat and an OccupancySensor. Reads are served from the zone's
+ * cached snapshot; changes are pushed; writes go to the zone, which validates them.
+ */
+export class ZoneAccessory {
+  private readonly thermostat: Service;
+  private readonly occupancy: Service;
+  private readonly pushed = new Map<CharacteristicType, CharacteristicValue>();
+
+  constructor(
+    private readonly api: API,
+    readonly accessory: PlatformAccessory,
+    private readonly zone: Zone,
+    private readonly log: ZoneLogger,
+    private readonly options: ZoneAccessoryOptions,
+  ) {
+    const { Service: S, Characteristic: C } = api.hap;
+    const settings = zone.settings;
+
+    accessory.getService(S.AccessoryInformation)!
+      .setCharacteristic(C.Manufacturer, options.manufacturer)
+      .setCharacteristic(C.Model, options.model)
+      .setCharacteristic(C.SerialNumber, accessory.UUID.slice(0, 8).toUpperCase());
+
+    this.thermostat = accessory.getService(S.Thermostat) ?? accessory.addService(S.Thermostat, settings.name);
+    this.occupancy = accessory.getServiceById(S.OccupancySensor, 'occupancy')
+      ?? accessory.addService(S.OccupancySensor, `${settings.name} Occupancy`, 'occupancy');
+
+    const t = this.thermostat;
+    t.getCharacteristic(C.CurrentTemperature).setProps(CURRENT_TEMPERATURE_PROPS)
+      .onGet(() => this.value(C.CurrentTemperature));
+    t.getCharacteristic(C.CurrentHeatingCoolingState)
+      .onGet(() => this.value(C.CurrentHeatingCoolingState));
+    t.getCharacteristic(C.TargetHeatingCoolingState)
+      .setProps({ validValues: validTargetStates(settings.modes) })
+      .onGet(() => this.value(C.TargetHeatingCoolingState))
+      .onSet((v) => this.write('mode', () => {
+        const mode = targetStateToMode(v);
+        if (!mode) {
+          throw new ZoneInputError(`zone "${settings.name}": mode ${String(v)} is not a HomeKit mode`);
+        }
+        this.zone.setMode(mode);
+      }));
+    const initial = zone.snapshot;
+    // Seed values before narrowing props, so HAP has nothing of its own defaults to clamp.
+    t.getCharacteristic(C.TargetTemperature).updateValue(initial.target).setProps(setpointProps(settings.limits))
+      .onGet(() => this.value(C.TargetTemperature))
+      .onSet((v) => this.write('target temperature', () => this.zone.setTarget(v as number)));
+    t.getCharacteristic(C.TemperatureDisplayUnits)
+      .onGet(() => this.value(C.TemperatureDisplayUnits))
+      .onSet((v) => this.write('display units', () => {
+        const units = hapToUnits(v);
+        if (!units) {
+          throw new ZoneInputError(`zone "${settings.name}": display units ${String(v)} are not Celsius (0) or Fahrenheit (1)`);
+        }
+        this.zone.setDisplayUnits(units);
+      }));
+
+    if (settings.modes.includes('auto')) {
+      t.getCharacteristic(C.HeatingThresholdTemperature).updateValue(initial.heatingThreshold)
+        .setProps(setpointProps(settings.limits))
+        .onGet(() => this.value(C.HeatingThresholdTemperature))
+        .onSet((v) => this.write('heating threshold', () => this.zone.setThresholds({ heating: v as number })));
+      t.getCharacteristic(C.CoolingThresholdTemperature).updateValue(initial.coolingThreshold)
+        .setProps(setpointProps(settings.limits))
+        .onGet(() => this.value(C.CoolingThresholdTemperature))
+        .onSet((v) => this.write('cooling threshold', () => this.zone.setThresholds({ cooling: v as number })));
+    } else {
+      this.drop(C.HeatingThresholdTemperature);
+      this.drop(C.CoolingThresholdTemperature);
+    }
+    if (options.humidity) {
+      t.getCharacteristic(C.CurrentRelativeHumidity).onGet(() => this.value(C.CurrentRelativeHumidity));
+    } else {
+      this.drop(C.CurrentRelativeHumidity);
+    }
+    this.occupancy.getCharacteristic(C.OccupancyDetected).onGet(() => this.value(C.OccupancyDetected));
+
+    zone.onChange((s) => this.push(s));
+    this.push(zone.snapshot);
+  }
+
+  /** The HomeKit value of each characteristic, from the zone's snapshot. */
+  private values(s: Readonly<ZoneSnapshot>): Map<CharacteristicType, CharacteristicValue> {
+    const C = this.api.hap.Characteristic;
+    const settings = this.zone.settings;
+    const values = new Map<CharacteristicType, CharacteristicValue>([
+      [C.CurrentHeatingCoolingState, currentState(s)],
+      [C.TargetHeatingCoolingState, modeToTargetState(s.mode)],
+      [C.TargetTemperature, s.target],
+      [C.TemperatureDisplayUnits, unitsToHap(s.displayUnits)],
+      [C.OccupancyDetected, s.occupied ? C.OccupancyDetected.OCCUPANCY_DETECTED : C.OccupancyDetected.OCCUPANCY_NOT_DETECTED],
+    ]);
+    if (s.temperature !== undefined) {
+      values.set(C.CurrentTemperature, roundTenth(s.temperature));
+    }
+    if (settings.modes.includes('auto')) {
+      values.set(C.HeatingThresholdTemperature, s.heatingThreshold);
+      values.set(C.CoolingThresholdTemperature, s.coolingThreshold);
+    }
+    if (this.options.humidity && s.humidity !== undefined) {
+      values.set(C.CurrentRelativeHumidity, Math.round(Math.min(100, Math.max(0, s.humidity))));
+    }
+    return values;
+  }
+
+  private value(type: CharacteristicType): CharacteristicValue {
+    const v = this.values(this.zone.snapshot).get(type);
+    if (v === undefined) {
+      // Not known yet (no reading): say so rather than invent one.
+      throw new this.api.hap.HapStatusError(this.api.hap.HAPStatus.SERVICE_COMMUNICATION_FAILURE);
+    }
+    return v;
+  }
+
+  private push(s: Readonly<ZoneSnapshot>): void {
+    for (const [type, value] of this.values(s)) {
+      if (this.pushed.get(type) === value) {
+        continue;
+      }
+      this.pushed.set(type, value);
+      const service = type === this.api.hap.Characteristic.OccupancyDetected ? this.occupancy : this.thermostat;
+      service.updateCharacteristic(type, value);
+    }
+  }
+
+  /** Runs a HomeKit write; a refused value answers "invalid value", anything else "communication failure". */
+  private write(what: string, apply: () => void): void {
+    const { HapStatusError, HAPStatus } = this.api.hap;
+    try {
+      apply();
+    } catch (err) {
+      if (err instanceof ZoneInputError) {
+        this.log.warn(`refused a HomeKit write of the ${what}: ${err.message}`);
+        throw new HapStatusError(HAPStatus.INVALID_VALUE_IN_REQUEST);
+      }
+      this.log.warn(`could not apply a HomeKit write of the ${what}: ${(err as Error).message}`);
+      throw new HapStatusError(HAPStatus.SERVICE_COMMUNICATION_FAILURE);
+    }
+    try {
+      this.options.onUserChange();
+    } catch (err) {
+      this.log.warn(`could not act on the new ${what} at once: ${(err as Error).message}`);
+    }
+  }
+
+  private drop(type: CharacteristicType): void {
+    const existing = this.thermostat.characteristics.find((c) => c.UUID === type.UUID);
+    if (existing) {
+      this.thermostat.removeCharacteristic(existing);
+    }
+  }
+}

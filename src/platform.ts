@@ -1,0 +1,176 @@
+import path from 'node:path';
+
+import type { API, DynamicPlatformPlugin, Logging, PlatformAccessory, PlatformConfig } from 'homebridge';
+
+import { Clock, ScaledClock, SystemClock } from './clock';
+import { PlatformSettings, ZoneSettings } from './config/types';
+import { parseConfig } from './config/validate';
+import { ZoneAccessory } from './homekit/zone-accessory';
+import { SimulatedInput, SimulatedOutput } from './io/simulated';
+import { PLATFORM_NAME, PLUGIN_NAME } from './settings';
+import { SimulatedHome } from './sim/home';
+import { JsonFile } from './store/json-file';
+import { ZoneRunner } from './zone/runner';
+import { Zone, ZoneLogger, ZoneUserState } from './zone/zone';
+
+const TICK_MS = 60_000;
+const STATE_DIR = 'occupancy-thermostat';
+
+type SavedZones = Record<string, Partial<ZoneUserState>>;
+
+function checkSavedZones(raw: unknown): SavedZones {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new Error('expected an object of zones');
+  }
+  return raw as SavedZones;
+}
+
+/** Log lines carry the zone's name, and the simulated time when the clock runs fast. */
+export function zoneLogger(log: Logging, zone: string, clock: Clock, utcOffsetMinutes: number, fast: boolean): ZoneLogger {
+  const prefix = () => {
+    if (!fast) {
+      return `[${zone}]`;
+    }
+    const d = new Date(clock.now() + utcOffsetMinutes * 60000);
+    const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
+    const hm = `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+    return `[${zone}] (sim ${day} ${hm})`;
+  };
+  return {
+    info: (m) => log.info(`${prefix()} ${m}`),
+    warn: (m) => log.warn(`${prefix()} ${m}`),
+    debug: (m) => log.debug(`${prefix()} ${m}`),
+  };
+}
+
+export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
+  private readonly cached = new Map<string, PlatformAccessory>();
+  private readonly settings: PlatformSettings;
+  private runner?: ZoneRunner;
+  private zones: Zone[] = [];
+
+  constructor(
+    private readonly log: Logging,
+    config: PlatformConfig,
+    private readonly api: API,
+  ) {
+    const { settings, problems } = parseConfig(config);
+    this.settings = settings;
+    for (const p of problems) {
+      (p.level === 'error' ? log.error : log.warn).call(log, `Config: ${p.message}`);
+    }
+    if (settings.zones.length === 0) {
+      log.warn('No zones are configured: add a zone in the plugin settings. The plugin stays idle.');
+    }
+    api.on('didFinishLaunching', () => this.guard('start', () => this.start()));
+    api.on('shutdown', () => this.guard('stop', () => this.stop()));
+  }
+
+  /** Homebridge hands back accessories restored from its cache. */
+  configureAccessory(accessory: PlatformAccessory): void {
+    this.cached.set(accessory.UUID, accessory);
+  }
+
+  private start(): void {
+    const settings = this.settings;
+    const stale = new Map(this.cached);
+    if (settings.zones.length === 0) {
+      this.unregister([...stale.values()]);
+      return;
+    }
+    const fast = settings.simulation.timeScale > 1;
+    const clock: Clock = fast ? new ScaledClock(settings.simulation.timeScale) : new SystemClock();
+    const utcOffsetMinutes = -new Date().getTimezoneOffset();
+    const home = this.simulatedHome(settings.zones.filter((z) => z.source === 'simulated' || z.actuator === 'simulated'),
+      clock.now(), utcOffsetMinutes);
+
+    const store = new JsonFile<SavedZones>(path.join(this.api.user.storagePath(), STATE_DIR, 'zones.json'));
+    const loaded = store.load(checkSavedZones);
+    for (const w of loaded.warnings) {
+      this.log.warn(`Saved state: ${w}`);
+    }
+    const saved: SavedZones = { ...loaded.value };
+    const persist = (name: string) => (state: ZoneUserState) => {
+      saved[name] = state;
+      store.save(saved);
+    };
+
+    const entries: { zone: Zone; log: ZoneLogger }[] = [];
+    const accessories: ZoneAccessory[] = [];
+    for (const zs of settings.zones) {
+      const log = zoneLogger(this.log, zs.name, clock, utcOffsetMinutes, fast);
+      const zone = new Zone(zs, new SimulatedInput(home!, zs.name), new SimulatedOutput(home!, zs.name), clock, log,
+        saved[zs.name], persist(zs.name));
+      const uuid = this.api.hap.uuid.generate(`${PLUGIN_NAME}:zone:${zs.name.toLowerCase()}`);
+      stale.delete(uuid);
+      let accessory = this.cached.get(uuid);
+      const isNew = !accessory;
+      if (!accessory) {
+        accessory = new this.api.platformAccessory(zs.name, uuid);
+      }
+      accessory.context = { zone: zs.name };
+      accessories.push(new ZoneAccessory(this.api, accessory, zone, log, {
+        manufacturer: 'Occupancy Thermostat',
+        model: 'Simulated zone',
+        humidity: true,
+        onUserChange: () => setImmediate(() => this.runner?.tickZone(zone)),
+      }));
+      if (isNew) {
+        this.api.registerPlatformAccessories(PLUGIN_NAME, PLATFORM_NAME, [accessory]);
+      } else {
+        this.api.updatePlatformAccessories([accessory]);
+      }
+      entries.push({ zone, log });
+      log.info(describeZone(zs, fast ? settings.simulation.timeScale : 1));
+    }
+    this.unregister([...stale.values()]);
+    this.zones = entries.map((e) => e.zone);
+    this.runner = new ZoneRunner(entries, clock, TICK_MS);
+    this.runner.start();
+  }
+
+  private simulatedHome(zones: ZoneSettings[], start: number, utcOffsetMinutes: number): SimulatedHome | undefined {
+    if (zones.length === 0) {
+      return undefined;
+    }
+    const sim = this.settings.simulation;
+    return new SimulatedHome({
+      start,
+      household: { seed: sim.seed, occupants: sim.occupants, utcOffsetMinutes },
+      zones: zones.map((z) => ({
+        name: z.name,
+        initialTemperature: z.simulated.initialTemperature,
+        thermal: { tauHours: z.simulated.tauHours, heaterCPerHour: z.simulated.heaterPower, coolerCPerHour: z.simulated.coolerPower },
+      })),
+    });
+  }
+
+  private unregister(accessories: PlatformAccessory[]): void {
+    if (accessories.length > 0) {
+      this.log.info(`Removing ${accessories.length} accessory(ies) of zones no longer configured: `
+        + accessories.map((a) => a.displayName).join(', '));
+      this.api.unregisterPlatformAccessories(PLUGIN_NAME, PLATFORM_NAME, accessories);
+    }
+  }
+
+  private stop(): void {
+    this.runner?.close();
+    for (const zone of this.zones) {
+      zone.close();
+    }
+  }
+
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error(`Could not ${what}: ${(err as Error)?.stack ?? String(err)}`);
+    }
+  }
+}
+
+function describeZone(z: ZoneSettings, timeScale: number): string {
+  const speed = timeScale > 1 ? `, simulated home at ${timeScale}× speed` : '';
+  return `ready: modes ${z.modes.join('/')}, comfort ${z.comfort.heat}/${z.comfort.cool} °C, `
+    + `limits ${z.limits.frostProtection}–${z.limits.maximum} °C, source ${z.source}, actuator ${z.actuator}${speed}`;
+}

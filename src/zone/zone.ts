@@ -1,0 +1,274 @@
+import type { Clock } from '../clock';
+import { canCool, canHeat, Mode, ZoneSettings } from '../config/types';
+import { believeOccupied } from '../control/occupancy';
+import { decideRelay, EquipmentState } from '../control/relay';
+import type { ZoneInput, ZoneOutput } from '../io/types';
+
+export type DisplayUnits = 'celsius' | 'fahrenheit';
+
+/** What the user chose; survives restarts. */
+export interface ZoneUserState {
+  mode: Mode;
+  target: number;
+  heatingThreshold: number;
+  coolingThreshold: number;
+  displayUnits: DisplayUnits;
+}
+
+export interface ZoneSnapshot extends ZoneUserState {
+  temperature?: number;
+  humidity?: number;
+  heating: boolean;
+  cooling: boolean;
+  occupied: boolean;
+  occupancyReason: string;
+  /** Why the equipment is doing what it does. */
+  reason: string;
+}
+
+export interface ZoneLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+/** A request the zone refuses (value out of range, mode not offered); the message names the zone and field. */
+export class ZoneInputError extends Error {
+  override readonly name = 'ZoneInputError';
+}
+
+const AUTO_GAP = 1;
+
+/** Fills gaps and repairs values that no longer fit the settings (e.g. a mode removed from config). */
+export function sanitizeUserState(settings: ZoneSettings, saved: Partial<ZoneUserState> | undefined): ZoneUserState {
+  const { frostProtection: lo, maximum: hi } = settings.limits;
+  const clamp = (v: unknown, def: number) =>
+    (typeof v === 'number' && Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : def);
+  const defaultMode: Mode = canHeat(settings) ? 'heat' : 'cool';
+  const mode = saved?.mode && settings.modes.includes(saved.mode) ? saved.mode : defaultMode;
+  const heatingThreshold = clamp(saved?.heatingThreshold, settings.comfort.heat);
+  let coolingThreshold = clamp(saved?.coolingThreshold, settings.comfort.cool);
+  if (coolingThreshold - heatingThreshold < AUTO_GAP) {
+    coolingThreshold = Math.min(hi, heatingThreshold + AUTO_GAP);
+  }
+  return {
+    mode,
+    target: clamp(saved?.target, defaultMode === 'heat' ? settings.comfort.heat : settings.comfort.cool),
+    heatingThreshold,
+    coolingThreshold,
+    displayUnits: saved?.displayUnits === 'fahrenheit' ? 'fahrenheit' : 'celsius',
+  };
+}
+
+/**
+ * One zone's loop: read inputs, decide, drive outputs, tell listeners. Plain TypeScript on an
+ * injected clock, so the plugin, the tests and the benchmark run the same code.
+ */
+export class Zone {
+  private state: ZoneSnapshot;
+  private equipment: EquipmentState = {
+    heating: false, cooling: false, heatingChangedAt: -Infinity, coolingChangedAt: -Infinity,
+  };
+  private lastActivityAt?: number;
+  private presence?: { value: boolean; at: number };
+  private applied = false;
+  private readonly listeners = new Set<(s: Readonly<ZoneSnapshot>) => void>();
+
+  constructor(
+    readonly settings: ZoneSettings,
+    private readonly input: ZoneInput,
+    private readonly output: ZoneOutput,
+    private readonly clock: Clock,
+    private readonly log: ZoneLogger,
+    saved: Partial<ZoneUserState> | undefined,
+    private readonly persist: (state: ZoneUserState) => void = () => undefined,
+  ) {
+    this.state = {
+      ...sanitizeUserState(settings, saved),
+      heating: false,
+      cooling: false,
+      occupied: false,
+      occupancyReason: 'no activity seen yet',
+      reason: 'starting',
+    };
+  }
+
+  get name(): string {
+    return this.settings.name;
+  }
+
+  get snapshot(): Readonly<ZoneSnapshot> {
+    return this.state;
+  }
+
+  get userState(): ZoneUserState {
+    const { mode, target, heatingThreshold, coolingThreshold, displayUnits } = this.state;
+    return { mode, target, heatingThreshold, coolingThreshold, displayUnits };
+  }
+
+  onChange(listener: (s: Readonly<ZoneSnapshot>) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Reads the inputs, decides and drives the outputs. Errors from inputs/outputs propagate to the caller. */
+  tick(): void {
+    const now = this.clock.now();
+    const snap = this.input.poll(now);
+    const next: ZoneSnapshot = { ...this.state };
+    if (snap.temperature && Number.isFinite(snap.temperature.value)) {
+      next.temperature = snap.temperature.value;
+    }
+    if (snap.humidity && Number.isFinite(snap.humidity.value)) {
+      next.humidity = snap.humidity.value;
+    }
+    for (const e of snap.events) {
+      if (e.kind === 'presence') {
+        this.presence = { value: e.value, at: e.t };
+      } else if (e.value) {
+        this.lastActivityAt = Math.max(this.lastActivityAt ?? -Infinity, e.t);
+      }
+    }
+
+    const belief = believeOccupied({
+      now,
+      presence: this.presence,
+      lastActivityAt: this.lastActivityAt,
+      timeoutMs: this.settings.occupancyTimeoutMinutes * 60000,
+    });
+    if (belief.occupied !== next.occupied) {
+      this.log.info(`${belief.occupied ? 'occupied' : 'unoccupied'}: ${belief.reason}`);
+    }
+    next.occupied = belief.occupied;
+    next.occupancyReason = belief.reason;
+
+    const s = this.settings;
+    const decision = decideRelay({
+      now,
+      mode: next.mode,
+      target: next.target,
+      heatingThreshold: next.heatingThreshold,
+      coolingThreshold: next.coolingThreshold,
+      temperature: next.temperature,
+      frostProtection: s.limits.frostProtection,
+      maximum: s.limits.maximum,
+      hysteresis: s.hysteresis,
+      minOnMs: s.minOnMinutes * 60000,
+      minOffMs: s.minOffMinutes * 60000,
+      canHeat: canHeat(s),
+      canCool: canCool(s),
+      equipment: this.equipment,
+    });
+    const eq = this.equipment;
+    const changed = decision.heating !== eq.heating || decision.cooling !== eq.cooling;
+    if (changed || !this.applied) {
+      this.equipment = {
+        heating: decision.heating,
+        cooling: decision.cooling,
+        heatingChangedAt: decision.heating !== eq.heating ? now : eq.heatingChangedAt,
+        coolingChangedAt: decision.cooling !== eq.cooling ? now : eq.coolingChangedAt,
+      };
+      this.output.apply({ mode: next.mode, heating: decision.heating, cooling: decision.cooling, setpoint: this.setpoint(next) }, now);
+      this.applied = true;
+      if (changed) {
+        const what = decision.heating ? 'heating on' : decision.cooling ? 'cooling on' : `${eq.heating ? 'heating' : 'cooling'} off`;
+        this.log.info(`${what}: ${decision.reason}`);
+      }
+    }
+    // Debug-log a new kind of reason ("idle", "heater kept on", ...), not every temperature in it.
+    if (!changed && decision.reason.split(':')[0] !== next.reason.split(':')[0]) {
+      this.log.debug(decision.reason);
+    }
+    next.heating = decision.heating;
+    next.cooling = decision.cooling;
+    next.reason = decision.reason;
+    this.commit(next);
+  }
+
+  setMode(mode: Mode): void {
+    if (!this.settings.modes.includes(mode)) {
+      throw new ZoneInputError(
+        `zone "${this.name}": mode "${mode}" is not offered (offered: ${this.settings.modes.join(', ')})`,
+      );
+    }
+    this.changeUserState({ mode }, `mode set to ${mode}`);
+  }
+
+  setTarget(value: number): void {
+    this.checkTemperature('target temperature', value);
+    this.changeUserState({ target: value }, `target set to ${value.toFixed(1)} °C`);
+  }
+
+  /** Sets the auto band; the other end moves if needed to keep a 1 °C gap. */
+  setThresholds(change: { heating?: number; cooling?: number }): void {
+    const { frostProtection: lo, maximum: hi } = this.settings.limits;
+    let heating = this.state.heatingThreshold;
+    let cooling = this.state.coolingThreshold;
+    if (change.heating !== undefined) {
+      this.checkTemperature('heating threshold', change.heating);
+      heating = change.heating;
+    }
+    if (change.cooling !== undefined) {
+      this.checkTemperature('cooling threshold', change.cooling);
+      cooling = change.cooling;
+    }
+    if (cooling - heating < AUTO_GAP) {
+      if (change.cooling !== undefined && change.heating === undefined) {
+        heating = Math.max(lo, cooling - AUTO_GAP);
+      } else {
+        cooling = Math.min(hi, heating + AUTO_GAP);
+      }
+      if (cooling - heating < AUTO_GAP) {
+        throw new ZoneInputError(
+          `zone "${this.name}": heating threshold ${heating} °C and cooling threshold ${cooling} °C must be at least ${AUTO_GAP} °C apart`,
+        );
+      }
+    }
+    this.changeUserState(
+      { heatingThreshold: heating, coolingThreshold: cooling },
+      `auto band set to ${heating.toFixed(1)}–${cooling.toFixed(1)} °C`,
+    );
+  }
+
+  setDisplayUnits(units: DisplayUnits): void {
+    this.changeUserState({ displayUnits: units }, `display units set to ${units}`);
+  }
+
+  close(): void {
+    this.input.close?.();
+    this.output.close?.();
+    this.listeners.clear();
+  }
+
+  private setpoint(s: ZoneUserState): number {
+    return s.mode === 'auto' ? s.heatingThreshold : s.target;
+  }
+
+  private checkTemperature(field: string, value: number): void {
+    const { frostProtection: lo, maximum: hi } = this.settings.limits;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < lo || value > hi) {
+      throw new ZoneInputError(`zone "${this.name}": ${field} must be from ${lo} to ${hi} °C, got ${String(value)}`);
+    }
+  }
+
+  private changeUserState(change: Partial<ZoneUserState>, what: string): void {
+    this.commit({ ...this.state, ...change });
+    this.log.info(what);
+    try {
+      this.persist(this.userState);
+    } catch (err) {
+      this.log.warn(`could not save the zone's settings (${(err as Error).message}); they hold until restart`);
+    }
+  }
+
+  private commit(next: ZoneSnapshot): void {
+    const prev = this.state;
+    this.state = next;
+    const keys = Object.keys(next) as (keyof ZoneSnapshot)[];
+    if (keys.some((k) => prev[k] !== next[k])) {
+      for (const listener of this.listeners) {
+        listener(next);
+      }
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { ManualClock } from '../../src/clock';
+import { parseConfig } from '../../src/config/validate';
+import type { ActivityEvent, EquipmentCommand, InputSnapshot, ZoneInput, ZoneOutput } from '../../src/io/types';
+import { sanitizeUserState, Zone, ZoneInputError, ZoneSnapshot, ZoneUserState } from '../../src/zone/zone';
+
+const MIN = 60000;
+
+class FakeInput implements ZoneInput {
+  temperature?: number = 18;
+  pending: ActivityEvent[] = [];
+  poll(now: number): InputSnapshot {
+    const events = this.pending;
+    this.pending = [];
+    return { temperature: this.temperature === undefined ? undefined : { value: this.temperature, at: now }, humidity: { value: 45, at: now }, events };
+  }
+}
+
+class FakeOutput implements ZoneOutput {
+  commands: EquipmentCommand[] = [];
+  apply(command: EquipmentCommand): void {
+    this.commands.push(command);
+  }
+}
+
+function setup(zoneConfig: Record<string, unknown> = {}, saved?: Partial<ZoneUserState>) {
+  const settings = parseConfig({ zones: [{ name: 'Den', modes: ['heat', 'cool', 'auto'], ...zoneConfig }] }).settings.zones[0];
+  const clock = new ManualClock(1_700_000_000_000);
+  const input = new FakeInput();
+  const output = new FakeOutput();
+  const logs: string[] = [];
+  const log = { info: (m: string) => logs.push(`info ${m}`), warn: (m: string) => logs.push(`warn ${m}`), debug: (m: string) => logs.push(`debug ${m}`) };
+  const persisted: ZoneUserState[] = [];
+  const zone = new Zone(settings, input, output, clock, log, saved, (s) => persisted.push(s));
+  return { zone, clock, input, output, logs, persisted, settings };
+}
+
+describe('Zone', () => {
+  it('starts in heat at the comfort temperature and heats a cold room', () => {
+    const { zone, output, logs } = setup();
+    expect(zone.snapshot).toMatchObject({ mode: 'heat', target: 21, heatingThreshold: 21, coolingThreshold: 24, displayUnits: 'celsius' });
+    zone.tick();
+    expect(zone.snapshot).toMatchObject({ temperature: 18, humidity: 45, heating: true, cooling: false });
+    expect(output.commands).toEqual([{ mode: 'heat', heating: true, cooling: false, setpoint: 21 }]);
+    expect(logs).toContain('info heating on: heating: 18.0 °C is below 21.0 °C');
+  });
+
+  it('sends a command only when the equipment changes, and respects minimum on time', () => {
+    const { zone, clock, input, output } = setup();
+    zone.tick();
+    input.temperature = 22;
+    clock.advance(2 * MIN);
+    zone.tick();
+    expect(zone.snapshot.heating).toBe(true);
+    expect(zone.snapshot.reason).toContain('minimum on time');
+    clock.advance(3 * MIN);
+    zone.tick();
+    expect(zone.snapshot.heating).toBe(false);
+    expect(output.commands.map((c) => c.heating)).toEqual([true, false]);
+  });
+
+  it('follows occupancy from activity and presence', () => {
+    const { zone, clock, input, logs } = setup();
+    zone.tick();
+    expect(zone.snapshot.occupied).toBe(false);
+    input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+    zone.tick();
+    expect(zone.snapshot.occupied).toBe(true);
+    clock.advance(31 * MIN);
+    zone.tick();
+    expect(zone.snapshot.occupied).toBe(false);
+    input.pending = [{ t: clock.now(), kind: 'presence', value: true }];
+    clock.advance(10 * 60 * MIN);
+    zone.tick();
+    expect(zone.snapshot.occupied).toBe(true);
+    expect(logs.filter((l) => /occupied/.test(l))).toEqual([
+      'info occupied: activity 0 min ago', 'info unoccupied: no activity for 31 min', 'info occupied: presence reported home',
+    ]);
+  });
+
+  it('validates and persists user changes, and tells listeners', () => {
+    const { zone, persisted } = setup();
+    const seen: ZoneSnapshot[] = [];
+    zone.onChange((s) => seen.push({ ...s }));
+    zone.setTarget(22.2);
+    zone.setMode('cool');
+    zone.setDisplayUnits('fahrenheit');
+    expect(persisted.at(-1)).toEqual({ mode: 'cool', target: 22.2, heatingThreshold: 21, coolingThreshold: 24, displayUnits: 'fahrenheit' });
+    expect(seen.map((s) => s.mode)).toEqual(['heat', 'cool', 'cool']);
+  });
+
+  it.each([
+    ['a target above the maximum', (z: Zone) => z.setTarget(31), 'zone "Den": target temperature must be from 7 to 30 °C, got 31'],
+    ['a target below frost protection', (z: Zone) => z.setTarget(2), 'zone "Den": target temperature must be from 7 to 30 °C, got 2'],
+    ['a NaN target', (z: Zone) => z.setTarget(NaN), 'zone "Den": target temperature must be from 7 to 30 °C, got NaN'],
+    ['a threshold out of range', (z: Zone) => z.setThresholds({ cooling: 45 }), 'zone "Den": cooling threshold must be from 7 to 30 °C, got 45'],
+  ])('refuses %s with a message and changes nothing', (_what, act, message) => {
+    const { zone, persisted } = setup();
+    const before = { ...zone.snapshot };
+    expect(() => act(zone)).toThrow(new ZoneInputError(message));
+    expect(zone.snapshot).toEqual(before);
+    expect(persisted).toEqual([]);
+  });
+
+  it('refuses a mode the zone does not offer', () => {
+    const { zone } = setup({ modes: ['heat'] });
+    expect(() => zone.setMode('cool')).toThrow('zone "Den": mode "cool" is not offered (offered: off, heat)');
+  });
+
+  it('keeps the auto band at least 1 °C wide by moving the other end', () => {
+    const { zone } = setup();
+    zone.setThresholds({ heating: 23.5 });
+    expect(zone.snapshot).toMatchObject({ heatingThreshold: 23.5, coolingThreshold: 24.5 });
+    zone.setThresholds({ cooling: 22 });
+    expect(zone.snapshot).toMatchObject({ heatingThreshold: 21, coolingThreshold: 22 });
+    expect(() => zone.setThresholds({ heating: 30 })).toThrow('at least 1 °C apart');
+  });
+
+  it('frost protection heats even when the user turned it off', () => {
+    const { zone, input } = setup();
+    zone.setMode('off');
+    input.temperature = 5;
+    zone.tick();
+    expect(zone.snapshot).toMatchObject({ heating: true, mode: 'off' });
+    expect(zone.snapshot.reason).toContain('frost protection');
+  });
+
+  it('with no temperature reading keeps equipment off and says why', () => {
+    const { zone, input } = setup();
+    input.temperature = undefined;
+    zone.tick();
+    expect(zone.snapshot).toMatchObject({ heating: false, cooling: false, reason: 'no temperature reading: equipment off' });
+    expect(zone.snapshot.temperature).toBeUndefined();
+  });
+
+  it('a save that fails is logged and the change still holds', () => {
+    const settings = parseConfig({ zones: [{ name: 'Den' }] }).settings.zones[0];
+    const logs: string[] = [];
+    const zone = new Zone(settings, new FakeInput(), new FakeOutput(), new ManualClock(0),
+      { info: () => undefined, warn: (m) => logs.push(m), debug: () => undefined }, undefined,
+      () => { throw new Error('disk full'); });
+    zone.setTarget(19);
+    expect(zone.snapshot.target).toBe(19);
+    expect(logs).toEqual(["could not save the zone's settings (disk full); they hold until restart"]);
+  });
+});
+
+describe('sanitizeUserState', () => {
+  const settings = parseConfig({ zones: [{ name: 'Den', modes: ['heat'] }] }).settings.zones[0];
+  it.each([
+    ['nothing saved', undefined, { mode: 'heat', target: 21, heatingThreshold: 21, coolingThreshold: 24, displayUnits: 'celsius' }],
+    ['a mode no longer offered', { mode: 'cool' as const }, { mode: 'heat' }],
+    ['a target beyond new limits', { target: 45 }, { target: 30 }],
+    ['garbage', { target: 'x' as unknown as number, displayUnits: 'kelvin' as 'celsius' }, { target: 21, displayUnits: 'celsius' }],
+    ['a saved band too narrow', { heatingThreshold: 22, coolingThreshold: 22 }, { heatingThreshold: 22, coolingThreshold: 23 }],
+    ['a kept Fahrenheit choice', { displayUnits: 'fahrenheit' as const, target: 22.2 }, { displayUnits: 'fahrenheit', target: 22.2 }],
+  ])('%s', (_what, saved, expected) => {
+    expect(sanitizeUserState(settings, saved)).toMatchObject(expected);
+  });
+});
