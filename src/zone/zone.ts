@@ -1,8 +1,8 @@
 import type { Clock } from '../clock';
 import { canCool, canHeat, Mode, ZoneSettings } from '../config/types';
-import { believeOccupied } from '../control/occupancy';
 import { decideRelay, EquipmentState } from '../control/relay';
 import type { ZoneInput, ZoneOutput } from '../io/types';
+import { OccupancyEstimator } from '../learning/occupancy-now';
 
 export type DisplayUnits = 'celsius' | 'fahrenheit';
 
@@ -69,8 +69,7 @@ export class Zone {
   private equipment: EquipmentState = {
     heating: false, cooling: false, heatingChangedAt: -Infinity, coolingChangedAt: -Infinity,
   };
-  private lastActivityAt?: number;
-  private presence?: { value: boolean; at: number };
+  private readonly occupancy: OccupancyEstimator;
   private applied = false;
   private readonly listeners = new Set<(s: Readonly<ZoneSnapshot>) => void>();
 
@@ -83,6 +82,7 @@ export class Zone {
     saved: Partial<ZoneUserState> | undefined,
     private readonly persist: (state: ZoneUserState) => void = () => undefined,
   ) {
+    this.occupancy = new OccupancyEstimator(settings.occupancyTimeoutMinutes * 60000);
     this.state = {
       ...sanitizeUserState(settings, saved),
       heating: false,
@@ -123,19 +123,9 @@ export class Zone {
       next.humidity = snap.humidity.value;
     }
     for (const e of snap.events) {
-      if (e.kind === 'presence') {
-        this.presence = { value: e.value, at: e.t };
-      } else if (e.value) {
-        this.lastActivityAt = Math.max(this.lastActivityAt ?? -Infinity, e.t);
-      }
+      this.occupancy.add(e);
     }
-
-    const belief = believeOccupied({
-      now,
-      presence: this.presence,
-      lastActivityAt: this.lastActivityAt,
-      timeoutMs: this.settings.occupancyTimeoutMinutes * 60000,
-    });
+    const belief = this.occupancy.belief(now);
     if (belief.occupied !== next.occupied) {
       this.log.info(`${belief.occupied ? 'occupied' : 'unoccupied'}: ${belief.reason}`);
     }

@@ -1,0 +1,131 @@
+import { emptyModel, FEATURES, ForecasterModel, HORIZONS } from './forecaster';
+
+/**
+ * The forecaster's persisted form: weights as int8 with one scale per (horizon, state) row, table
+ * probabilities and counts as uint8. A few hundred bytes of numbers, base64 in a small JSON file
+ * that also says where the numbers came from.
+ */
+export interface Provenance {
+  /** What the model was trained on, e.g. data sets and their licences. */
+  sources: string[];
+  trainedAt: string;
+  /** Scores measured when it was made, free-form. */
+  scores?: Record<string, number>;
+  notes?: string;
+}
+
+export interface ModelFile {
+  format: 'occupancy-forecaster';
+  version: 1;
+  horizons: number[];
+  features: string[];
+  provenance: Provenance;
+  /** int8 weights, row-major (horizon, state, feature), base64. */
+  weights: string;
+  /** One float scale per (horizon, state) row. */
+  weightScales: number[];
+  /** uint8 P(state unchanged) and uint8 effective count per cell, interleaved, base64. */
+  duration: string;
+  /** uint8 P(home) and uint8 effective count per weekly slot, interleaved, base64. */
+  profile: string;
+}
+
+const COUNT_CAP = 255;
+
+function quantizeWeights(w: Float32Array, rowLength: number): { q: Int8Array; scales: number[] } {
+  const q = new Int8Array(w.length);
+  const scales: number[] = [];
+  for (let r = 0; r < w.length / rowLength; r++) {
+    let max = 0;
+    for (let i = r * rowLength; i < (r + 1) * rowLength; i++) {
+      max = Math.max(max, Math.abs(w[i]));
+    }
+    const scale = max > 0 ? max / 127 : 1;
+    scales.push(Number(scale.toPrecision(6)));
+    for (let i = r * rowLength; i < (r + 1) * rowLength; i++) {
+      q[i] = Math.round(w[i] / scales[r]);
+    }
+  }
+  return { q, scales };
+}
+
+/** Pairs (numerator, count) become (p as uint8, min(count, 255) as uint8). */
+function quantizePairs(pairs: Float32Array): Uint8Array {
+  const out = new Uint8Array(pairs.length);
+  for (let i = 0; i < pairs.length; i += 2) {
+    const count = pairs[i + 1];
+    out[i] = count > 0 ? Math.round((pairs[i] / count) * 255) : 0;
+    out[i + 1] = Math.min(COUNT_CAP, Math.round(count));
+  }
+  return out;
+}
+
+function dequantizePairs(bytes: Uint8Array, into: Float32Array): void {
+  for (let i = 0; i < bytes.length; i += 2) {
+    const count = bytes[i + 1];
+    into[i + 1] = count;
+    into[i] = (bytes[i] / 255) * count;
+  }
+}
+
+const b64 = (bytes: Uint8Array | Int8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+export function encodeModel(model: ForecasterModel, provenance: Provenance): ModelFile {
+  const { q, scales } = quantizeWeights(model.weights, FEATURES.length);
+  return {
+    format: 'occupancy-forecaster',
+    version: 1,
+    horizons: [...HORIZONS],
+    features: [...FEATURES],
+    provenance,
+    weights: b64(q),
+    weightScales: scales,
+    duration: b64(quantizePairs(model.duration)),
+    profile: b64(quantizePairs(model.profile)),
+  };
+}
+
+/** Reads a model file, checking it fits this version of the forecaster; errors name the field. */
+export function decodeModel(raw: unknown): { model: ForecasterModel; provenance: Provenance } {
+  const f = raw as Partial<ModelFile>;
+  if (typeof raw !== 'object' || raw === null || f.format !== 'occupancy-forecaster') {
+    throw new Error('not an occupancy-forecaster model file (field "format")');
+  }
+  if (f.version !== 1) {
+    throw new Error(`model version ${String(f.version)} is not supported (field "version"; expected 1)`);
+  }
+  if (JSON.stringify(f.horizons) !== JSON.stringify(HORIZONS) || JSON.stringify(f.features) !== JSON.stringify(FEATURES)) {
+    throw new Error('the model was made for other horizons or features (fields "horizons", "features")');
+  }
+  const model = emptyModel();
+  const bytes = (field: 'weights' | 'duration' | 'profile', length: number) => {
+    const value = f[field];
+    const buf = typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
+    if (!buf || buf.length !== length) {
+      throw new Error(`field "${field}" must be base64 of ${length} bytes, got ${buf ? buf.length : typeof value}`);
+    }
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+  };
+  const w = bytes('weights', model.weights.length);
+  const rows = model.weights.length / FEATURES.length;
+  const scales = f.weightScales;
+  if (!Array.isArray(scales) || scales.length !== rows || !scales.every((s) => typeof s === 'number' && Number.isFinite(s))) {
+    throw new Error(`field "weightScales" must hold ${rows} numbers`);
+  }
+  const signed = new Int8Array(w.buffer, w.byteOffset, w.length);
+  for (let i = 0; i < signed.length; i++) {
+    model.weights[i] = signed[i] * scales[Math.floor(i / FEATURES.length)];
+  }
+  dequantizePairs(bytes('duration', model.duration.length), model.duration);
+  dequantizePairs(bytes('profile', model.profile.length), model.profile);
+  const provenance = f.provenance;
+  if (!provenance || !Array.isArray(provenance.sources) || typeof provenance.trainedAt !== 'string') {
+    throw new Error('field "provenance" must name its sources and trainedAt');
+  }
+  return { model, provenance };
+}
+
+/** Size of the model file as stored (compact JSON), in bytes. */
+export function modelBytes(file: ModelFile): number {
+  return Buffer.byteLength(JSON.stringify(file));
+}

@@ -1,0 +1,110 @@
+/** Facts about a zone's recent inputs, from which "is anyone here now" is decided. */
+export interface OccupancyFacts {
+  now: number;
+  /** Latest explicit presence report (phone, "someone home" switch). */
+  presence?: { value: boolean; at: number };
+  /** Latest activity of any kind (motion, door, appliance...). */
+  lastActivityAt?: number;
+  /** Latest entrance-door event, and whether the zone has ever seen one (it has a door sensor). */
+  lastDoorAt?: number;
+  /** Latest activity that was not the entrance door. */
+  lastInsideActivityAt?: number;
+  hasDoorSensor: boolean;
+  /** How often the household is home at this time of the week, from history (undefined: no history yet). */
+  usuallyHome?: number;
+  timeoutMs: number;
+}
+
+export interface OccupancyBelief {
+  occupied: boolean;
+  reason: string;
+}
+
+/** Someone leaving is seen as the door, then quiet: this long after the door they count as gone. */
+export const DOOR_QUIET_MS = 10 * 60_000;
+/** Quiet at a time the household is this often home is taken for sleep or a quiet evening, not absence. */
+export const USUALLY_HOME = 0.8;
+
+const mins = (ms: number) => `${Math.round(ms / 60000)} min`;
+
+/**
+ * Decides occupancy now. A "home" presence report wins; an "away" report wins unless activity came
+ * after it. Otherwise recent activity means occupied. Quiet is read with the door in mind: with a
+ * door sensor, only quiet after the door counts as absence (quiet without it is sleep or reading);
+ * without one, quiet past the timeout counts as absence unless history says the household is
+ * usually home at this hour.
+ */
+export function inferOccupancy(f: OccupancyFacts): OccupancyBelief {
+  const { now, presence, lastActivityAt, timeoutMs } = f;
+  const since = (t: number | undefined) => (t === undefined ? Infinity : now - t);
+  if (presence?.value) {
+    return { occupied: true, reason: 'presence reported home' };
+  }
+  if (presence && !presence.value) {
+    if (lastActivityAt !== undefined && lastActivityAt > presence.at && since(lastActivityAt) < timeoutMs) {
+      return { occupied: true, reason: `presence reported away, but activity ${mins(since(lastActivityAt))} ago` };
+    }
+    return { occupied: false, reason: 'presence reported away' };
+  }
+  if (lastActivityAt === undefined) {
+    return { occupied: false, reason: 'no activity seen yet' };
+  }
+  if (f.hasDoorSensor) {
+    const leftByDoor = f.lastDoorAt !== undefined
+      && (f.lastInsideActivityAt === undefined || f.lastDoorAt >= f.lastInsideActivityAt);
+    if (leftByDoor && since(lastActivityAt) >= Math.min(DOOR_QUIET_MS, timeoutMs)) {
+      return { occupied: false, reason: `quiet for ${mins(since(lastActivityAt))} since the door` };
+    }
+    if (!leftByDoor) {
+      return {
+        occupied: true,
+        reason: since(lastActivityAt) < timeoutMs ? `activity ${mins(since(lastActivityAt))} ago` : 'quiet, but nobody left by the door',
+      };
+    }
+    return { occupied: true, reason: `door ${mins(since(f.lastDoorAt))} ago` };
+  }
+  if (since(lastActivityAt) < timeoutMs) {
+    return { occupied: true, reason: `activity ${mins(since(lastActivityAt))} ago` };
+  }
+  if (f.usuallyHome !== undefined && f.usuallyHome >= USUALLY_HOME) {
+    return { occupied: true, reason: `quiet for ${mins(since(lastActivityAt))}, but usually home now (${Math.round(f.usuallyHome * 100)} %)` };
+  }
+  return { occupied: false, reason: `no activity for ${mins(since(lastActivityAt))}` };
+}
+
+export interface InputEvent {
+  t: number;
+  kind: string;
+  value: boolean;
+}
+
+/** Keeps the facts up to date from a stream of events and answers with inferOccupancy. */
+export class OccupancyEstimator {
+  private readonly facts: Omit<OccupancyFacts, 'now' | 'usuallyHome'> & { hasDoorSensor: boolean };
+
+  constructor(timeoutMs: number) {
+    this.facts = { hasDoorSensor: false, timeoutMs };
+  }
+
+  /** Feeds events in time order. Rising edges count as activity; a door counts both ways. */
+  add(e: InputEvent): void {
+    const f = this.facts;
+    if (e.kind === 'presence') {
+      f.presence = { value: e.value, at: e.t };
+      return;
+    }
+    if (e.kind === 'door') {
+      f.hasDoorSensor = true;
+      f.lastDoorAt = Math.max(f.lastDoorAt ?? -Infinity, e.t);
+    } else if (!e.value) {
+      return;
+    } else {
+      f.lastInsideActivityAt = Math.max(f.lastInsideActivityAt ?? -Infinity, e.t);
+    }
+    f.lastActivityAt = Math.max(f.lastActivityAt ?? -Infinity, e.t);
+  }
+
+  belief(now: number, usuallyHome?: number): OccupancyBelief {
+    return inferOccupancy({ ...this.facts, now, usuallyHome });
+  }
+}

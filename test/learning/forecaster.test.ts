@@ -1,0 +1,100 @@
+import { emptyModel, FutureLabelError, HORIZONS, OccupancyForecaster } from '../../src/learning/forecaster';
+
+const MIN = 60_000;
+const DAY = 1440 * MIN;
+const MONDAY = Date.UTC(2024, 0, 1); // a Monday, 00:00
+
+/** A strict weekly routine: away 08:00–17:00 on weekdays, home otherwise. */
+function routine(t: number): number {
+  const d = new Date(t);
+  const weekday = d.getUTCDay() >= 1 && d.getUTCDay() <= 5;
+  const m = d.getUTCHours() * 60 + d.getUTCMinutes();
+  return weekday && m >= 8 * 60 && m < 17 * 60 ? 0 : 1;
+}
+
+function brier(f: OccupancyForecaster, days: number, from = MONDAY, truth = routine): number[] {
+  const sum = new Array(HORIZONS.length).fill(0);
+  let n = 0;
+  const end = from + days * DAY;
+  const preds: Array<[number, number[]]> = [];
+  for (let t = from; t < end; t += MIN) {
+    f.observe(t, truth(t));
+    preds.push([t, Array.from(f.predictions())]);
+  }
+  for (const [t, p] of preds) {
+    if (t + 120 * MIN >= end) break;
+    HORIZONS.forEach((h, i) => { sum[i] += (p[i] - truth(t + h * MIN)) ** 2; });
+    n++;
+  }
+  return sum.map((s) => s / n);
+}
+
+describe('OccupancyForecaster', () => {
+  it('is undecided before it has seen a state', () => {
+    const f = new OccupancyForecaster();
+    expect(Array.from(f.predictions())).toEqual([0.5, 0.5, 0.5, 0.5]);
+    expect(() => f.predict(45)).toThrow('horizon 45 min is not one of 15, 30, 60, 120');
+  });
+
+  it('learns a weekly routine: after three weeks it forecasts departures and arrivals', () => {
+    const f = new OccupancyForecaster(emptyModel(), { learningRate: 0.05 });
+    brier(f, 21);
+    const later = brier(f, 7, MONDAY + 21 * DAY);
+    // Persistence at +60 min on this routine: 4 transitions a weekday, each wrong for 60 min.
+    const persistence60 = (5 * 2 * 60) / (7 * 1440);
+    expect(later[2]).toBeLessThan(persistence60 * 0.5);
+    // Just before the 08:00 departure on a weekday, +60 says away; just before 17:00, +60 says home.
+    const f2 = new OccupancyForecaster(f.model);
+    const monday4 = MONDAY + 28 * DAY;
+    for (let t = monday4; t <= monday4 + 7 * 60 * MIN + 30 * MIN; t += MIN) f2.observe(t, routine(t));
+    expect(f2.predict(60)).toBeLessThan(0.4);
+    expect(f2.predict(15)).toBeGreaterThan(0.6);
+  });
+
+  it('gives calibrated probabilities for a coin-flip household', () => {
+    // Each hour home or away at random: the best forecast at +120 is about the base rate.
+    let seed = 1;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const hours = new Map<number, number>();
+    const truth = (t: number) => {
+      const hour = Math.floor(t / (60 * MIN));
+      if (!hours.has(hour)) hours.set(hour, rnd() < 0.7 ? 1 : 0);
+      return hours.get(hour)!;
+    };
+    const f = new OccupancyForecaster(emptyModel(), { learningRate: 0.02 });
+    brier(f, 20, MONDAY, truth);
+    let sum = 0;
+    let n = 0;
+    for (let t = MONDAY + 20 * DAY; t < MONDAY + 27 * DAY; t += MIN) {
+      f.observe(t, truth(t));
+      sum += f.predict(120);
+      n++;
+    }
+    expect(sum / n).toBeGreaterThan(0.6);
+    expect(sum / n).toBeLessThan(0.8);
+  });
+
+  it('refuses to learn a label before its horizon has passed', () => {
+    const f = new OccupancyForecaster();
+    const x = new Float32Array(16);
+    for (let t = MONDAY; t < MONDAY + 30 * MIN; t += MIN) f.observe(t, 1);
+    const now = Math.floor((MONDAY + 29 * MIN) / MIN);
+    const formed = now - 20;
+    // +15 formed 20 min ago: due, fine.
+    expect(() => f.learn(0, formed, now, x, 0, 1, 1)).not.toThrow();
+    // +30 formed 20 min ago: not due for another 10 minutes.
+    expect(() => f.learn(1, formed, now, x, 0, 1, 1)).toThrow(FutureLabelError);
+    // A label from a minute not yet observed.
+    expect(() => f.learn(0, formed, now + 1, x, 0, 1, 1)).toThrow(/not due|offered for/);
+  });
+
+  it('skips learning across gaps and repeated minutes without error', () => {
+    const f = new OccupancyForecaster();
+    f.observe(MONDAY, 1);
+    f.observe(MONDAY + 10_000, 0); // same minute: ignored
+    f.observe(MONDAY + 300 * MIN, 0);
+    f.observe(MONDAY + 301 * MIN, -1);
+    expect(f.current).toBe(0);
+    expect(f.predict(15)).toBeLessThan(0.6);
+  });
+});
