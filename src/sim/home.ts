@@ -3,6 +3,9 @@ import { OutdoorCurve, TEMPERATE_CURVE, outdoorTemperature } from './outdoor';
 import { ThermalParams, stepTemperature, validateThermal } from './thermal';
 import { DAY_MS, MINUTE_MS } from './time';
 
+// Module-level aliases: global lookups are slow inside Jest's vm sandbox, where tests run simulated years.
+const { PI, cos, floor, max, min, round, sin } = Math;
+
 export interface SimZoneSpec {
   name: string;
   thermal: ThermalParams;
@@ -94,8 +97,8 @@ export class SimulatedHome {
     }
     let a = this.current;
     while (a < t) {
-      const cell = Math.floor(a / STEP_MS);
-      const b = Math.min((cell + 1) * STEP_MS, t);
+      const cell = floor(a / STEP_MS);
+      const b = min((cell + 1) * STEP_MS, t);
       const tout = this.gridOutdoor(cell);
       const dt = b - a;
       for (const z of this.zones) {
@@ -163,10 +166,10 @@ export class SimulatedHome {
     const days = this.current / DAY_MS;
     const rh =
       z.meanHumidity +
-      4 * Math.cos((2 * Math.PI * (days - 200)) / 365.2425) +
-      3 * Math.sin((2 * Math.PI * days) / 3.3 + z.phase) +
-      1.5 * Math.sin((2 * Math.PI * days) / 0.93 + 1.7 * z.phase) -
+      4 * cos((2 * PI * (days - 200)) / 365.2425) +
+      3 * sin((2 * PI * days) / 3.3 + z.phase) +
+      1.5 * sin((2 * PI * days) / 0.93 + 1.7 * z.phase) -
       0.8 * (z.temperature - 20);
-    return Math.round(Math.min(70, Math.max(25, rh)) * 10) / 10;
+    return round(min(70, max(25, rh)) * 10) / 10;
   }
 }

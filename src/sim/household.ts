@@ -1,6 +1,10 @@
 import { between, clamp, exponential, hashSeed, mulberry32, normal } from './random';
 import { HOUR_MS, MINUTE_MS, SECOND_MS, dayStart, localDay, weekdayOf } from './time';
 
+// Module-level aliases: global lookups are slow inside Jest's vm sandbox, where tests run simulated years.
+const { max, min, round } = Math;
+const { freeze } = Object;
+
 export type SensorEventKind = 'motion' | 'door' | 'presence';
 
 export interface SensorEvent {
@@ -116,7 +120,7 @@ function byTime(a: SensorEvent, b: SensorEvent): number {
 }
 
 function event(t: number, kind: SensorEventKind, value: boolean): SensorEvent {
-  return Object.freeze({ t, kind, value });
+  return freeze({ t, kind, value });
 }
 
 /** Intersection of two sorted flat interval lists. */
@@ -125,8 +129,8 @@ function intersect(a: number[], b: number[]): number[] {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
-    const s = Math.max(a[i], b[j]);
-    const e = Math.min(a[i + 1], b[j + 1]);
+    const s = max(a[i], b[j]);
+    const e = min(a[i + 1], b[j + 1]);
     if (s < e) {
       out.push(s, e);
     }
@@ -152,7 +156,7 @@ function sortAndMerge(pairs: number[], gap: number): number[] {
     const e = pairs[k + 1];
     const n = out.length;
     if (n > 0 && s - out[n - 1] < gap) {
-      out[n - 1] = Math.max(out[n - 1], e);
+      out[n - 1] = max(out[n - 1], e);
     } else {
       out.push(s, e);
     }
@@ -162,32 +166,29 @@ function sortAndMerge(pairs: number[], gap: number): number[] {
 
 /** Emits true/false edges of the union of pulses (two sorted flat lists, `a` entirely before `b`) within [from, to). */
 function coalesce(a: number[], b: number[], kind: SensorEventKind, from: number, to: number, out: SensorEvent[]): void {
-  let runStart = NaN;
-  let runEnd = -Infinity;
-  const flush = (): void => {
-    if (runStart >= from && runStart < to) {
-      out.push(event(runStart, kind, true));
-    }
-    if (runEnd >= from && runEnd < to) {
-      out.push(event(runEnd, kind, false));
-    }
-  };
+  let open = false;
+  let runStart = 0;
+  let runEnd = 0;
   const total = a.length + b.length;
-  for (let k = 0; k < total; k += 2) {
-    const s = k < a.length ? a[k] : b[k - a.length];
-    const e = k < a.length ? a[k + 1] : b[k + 1 - a.length];
-    if (s <= runEnd) {
-      runEnd = Math.max(runEnd, e);
-    } else {
-      if (!Number.isNaN(runStart)) {
-        flush();
-      }
-      runStart = s;
-      runEnd = e;
+  for (let k = 0; k <= total; k += 2) {
+    const last = k === total;
+    const s = last ? 0 : k < a.length ? a[k] : b[k - a.length];
+    const e = last ? 0 : k < a.length ? a[k + 1] : b[k + 1 - a.length];
+    if (!last && open && s <= runEnd) {
+      runEnd = max(runEnd, e);
+      continue;
     }
-  }
-  if (!Number.isNaN(runStart)) {
-    flush();
+    if (open) {
+      if (runStart >= from && runStart < to) {
+        out.push(event(runStart, kind, true));
+      }
+      if (runEnd >= from && runEnd < to) {
+        out.push(event(runEnd, kind, false));
+      }
+    }
+    open = !last;
+    runStart = s;
+    runEnd = e;
   }
 }
 
@@ -213,6 +214,9 @@ export class Household {
   private readonly plans = new Map<number, DayPlans>();
   private readonly records = new Map<number, DayRecord>();
   private last: DayRecord | undefined;
+  /** No household transition in [quietFrom, quietUntil). */
+  private quietFrom = 0;
+  private quietUntil = 0;
 
   constructor(params: HouseholdParams) {
     const p: Resolved = { ...DEFAULTS, ...stripUndefined(params) } as Resolved;
@@ -238,12 +242,22 @@ export class Household {
     if (!(p.weekendOutingsPerDay >= 0 && p.weekendOutingsPerDay <= 2)) {
       throw new RangeError(`weekendOutingsPerDay must be within [0, 2], got ${p.weekendOutingsPerDay}`);
     }
-    for (const k of ['motionPerHour', 'nightMotionPerHour', 'motionHoldMs', 'leaveSpreadHours', 'returnSpreadHours'] as const) {
+    for (const k of ['motionPerHour', 'nightMotionPerHour', 'leaveSpreadHours', 'returnSpreadHours'] as const) {
       if (!(p[k] >= 0) || !Number.isFinite(p[k])) {
         throw new RangeError(`${k} must be a finite number >= 0, got ${p[k]}`);
       }
     }
-    this.params = Object.freeze(p);
+    // Hours are clamped into the plan invariants later; they only need to be numbers.
+    for (const k of ['leaveHour', 'returnHour', 'wakeHour', 'weekendWakeHour', 'bedtimeHour'] as const) {
+      if (!Number.isFinite(p[k])) {
+        throw new RangeError(`${k} must be a finite number, got ${p[k]}`);
+      }
+    }
+    // Pulses may only spill into the next day, and a zero-length pulse would clear before it triggers.
+    if (!(p.motionHoldMs > 0 && p.motionHoldMs <= HOUR_MS)) {
+      throw new RangeError(`motionHoldMs must be within (0, 1 h], got ${p.motionHoldMs}`);
+    }
+    this.params = freeze(p);
   }
 
   get occupants(): number {
@@ -286,10 +300,12 @@ export class Household {
     return out;
   }
 
-  /** Next time >= t at which isHome changes; Infinity if it does not within ~400 days. */
+  /** Next time >= t at which isHome changes; Infinity if it does not within 400 days. */
   nextTransition(t: number): number {
-    const d0 = this.dayOf(t);
-    for (let d = d0; d < d0 + TRANSITION_HORIZON_DAYS; d++) {
+    const limit = this.dayOf(t) + TRANSITION_HORIZON_DAYS;
+    // Resume after a remembered quiet stretch so per-tick calls do not rescan the same days.
+    let d = t >= this.quietFrom && t < this.quietUntil ? this.dayOf(this.quietUntil) : this.dayOf(t);
+    for (; d < limit; d++) {
       const away = this.record(d).away;
       let best = Infinity;
       for (let k = 0; k < away.length; k++) {
@@ -298,9 +314,13 @@ export class Household {
         }
       }
       if (best < Infinity) {
+        this.quietFrom = t;
+        this.quietUntil = best;
         return best;
       }
     }
+    this.quietFrom = t;
+    this.quietUntil = this.startOf(limit);
     return Infinity;
   }
 
@@ -367,7 +387,7 @@ export class Household {
   private buildPlans(day: number): DayPlans {
     const p = this.params;
     const start = this.startOf(day);
-    const at = (h: number): number => start + Math.round(h * 3600) * SECOND_MS;
+    const at = (h: number): number => start + round(h * 3600) * SECOND_MS;
 
     // Up to two household weekend outings that occupants may join, so the home empties together.
     const slot = p.weekendOutingsPerDay / 2;
@@ -406,7 +426,7 @@ export class Household {
         }
         away = sortAndMerge(away, MERGE_GAP_H);
         if (away.length > 0) {
-          wake = Math.max(EARLIEST_WAKE_H, Math.min(wake, away[0] - 0.5 - 0.5 * rng()));
+          wake = max(EARLIEST_WAKE_H, min(wake, away[0] - 0.5 - 0.5 * rng()));
         }
         eveningFrom = 19;
       } else if (rng() < p.workFromHomeProbability) {
@@ -425,16 +445,16 @@ export class Household {
       }
 
       const lastEnd = away.length > 0 ? away[away.length - 1] : wake;
-      if (rng() < Math.min(1, p.eveningOutProbability * (lateNight ? 2 : 1))) {
-        const s = Math.max(lastEnd + between(rng, 0.75, 2), between(rng, eveningFrom, eveningFrom + 2));
-        const e = Math.min(s + between(rng, 1.5, 4), LATEST_RETURN_H);
+      if (rng() < min(1, p.eveningOutProbability * (lateNight ? 2 : 1))) {
+        const s = max(lastEnd + between(rng, 0.75, 2), between(rng, eveningFrom, eveningFrom + 2));
+        const e = min(s + between(rng, 1.5, 4), LATEST_RETURN_H);
         if (e - s >= 1) {
           away.push(s, e);
         }
       }
       const lastReturn = away.length > 0 ? away[away.length - 1] : wake;
       const bedtime = clamp(p.bedtimeHour + (lateNight ? 0.75 : 0) + 0.5 * normal(rng), 21, LATEST_RETURN_H);
-      const bed = Math.max(bedtime, lastReturn + between(rng, 0.25, 0.75));
+      const bed = max(bedtime, lastReturn + between(rng, 0.25, 0.75));
       occupants.push({ wake: at(wake), bed: at(bed), away: away.map(at) });
     }
     return { occupants };
@@ -524,7 +544,7 @@ export class Household {
       }
       const rate = perHour / HOUR_MS;
       for (let t = a + exponential(rng, rate); t < b; t += exponential(rng, rate)) {
-        starts.push(Math.round(t));
+        starts.push(round(t));
       }
     }
 
@@ -538,10 +558,10 @@ export class Household {
         const t = list[k];
         const leaving = k % 2 === 0;
         const jitter = mulberry32(hashSeed(p.seed, PULSE_STREAM, i, t + localShift));
-        const doorEnd = t + Math.round(between(jitter, 5, 30)) * SECOND_MS;
+        const doorEnd = t + round(between(jitter, 5, 30)) * SECOND_MS;
         const m = leaving
-          ? t - Math.round(between(jitter, 30, 120)) * SECOND_MS
-          : t + Math.round(between(jitter, 5, 30)) * SECOND_MS;
+          ? t - round(between(jitter, 30, 120)) * SECOND_MS
+          : t + round(between(jitter, 5, 30)) * SECOND_MS;
         if (t >= start && t < end) {
           doorPairs.push(t, doorEnd);
         }

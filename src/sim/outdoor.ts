@@ -1,5 +1,8 @@
 import { DAY_MS, MINUTE_MS } from './time';
 
+// Module-level aliases: global lookups are slow inside Jest's vm sandbox, where tests run simulated years.
+const { PI, cos, floor } = Math;
+
 export interface OutdoorCurve {
   /** °C averaged over a year. */
   annualMean: number;
@@ -27,16 +30,16 @@ const MAX_HOUR = 15;
 /** -1 at 05:00, +1 at 15:00; half-cosines so the curve and its slope are continuous. */
 function dailyShape(hour: number): number {
   if (hour >= MIN_HOUR && hour < MAX_HOUR) {
-    return -Math.cos((Math.PI * (hour - MIN_HOUR)) / (MAX_HOUR - MIN_HOUR));
+    return -cos((PI * (hour - MIN_HOUR)) / (MAX_HOUR - MIN_HOUR));
   }
   const sinceMax = (hour - MAX_HOUR + 24) % 24;
-  return Math.cos((Math.PI * sinceMax) / (24 - (MAX_HOUR - MIN_HOUR)));
+  return cos((PI * sinceMax) / (24 - (MAX_HOUR - MIN_HOUR)));
 }
 
 /** Smooth, deterministic outdoor temperature (°C) at epoch ms `t`: seasonal cosine plus a daily cycle. */
 export function outdoorTemperature(t: number, curve: OutdoorCurve = TEMPERATE_CURVE): number {
   const days = (t + (curve.utcOffsetMinutes ?? 0) * MINUTE_MS) / DAY_MS;
-  const hour = (days - Math.floor(days)) * 24;
-  const season = -Math.cos((2 * Math.PI * (days - curve.coldestDayOfYear)) / YEAR_DAYS);
+  const hour = (days - floor(days)) * 24;
+  const season = -cos((2 * PI * (days - curve.coldestDayOfYear)) / YEAR_DAYS);
   return curve.annualMean + curve.annualAmplitude * season + curve.dailyAmplitude * dailyShape(hour);
 }

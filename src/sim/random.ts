@@ -3,24 +3,27 @@
  * `hashSeed` of its position (seed, who, day, ...), so any part can be regenerated on demand.
  */
 
+// Module-level aliases: global lookups are slow inside Jest's vm sandbox, where tests run simulated years.
+const { PI, cos, floor, imul, log, sqrt, trunc } = Math;
+
 /** Mulberry32: fast 32-bit generator, uniform in [0, 1). */
 export function mulberry32(seed: number): () => number {
   let a = seed | 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    let t = imul(a ^ (a >>> 15), 1 | a);
+    t = (t + imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
 function mix(h: number, k: number): number {
-  k = Math.imul(k, 0xcc9e2d51);
+  k = imul(k, 0xcc9e2d51);
   k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
+  k = imul(k, 0x1b873593);
   h ^= k;
   h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+  return (imul(h, 5) + 0xe6546b64) | 0;
 }
 
 /**
@@ -30,14 +33,14 @@ function mix(h: number, k: number): number {
 export function hashSeed(...parts: number[]): number {
   let h = 0x9e3779b9 ^ parts.length;
   for (const p of parts) {
-    const v = Number.isFinite(p) ? Math.trunc(p) : 0;
+    const v = Number.isFinite(p) ? trunc(p) : 0;
     h = mix(h, v >>> 0);
-    h = mix(h, Math.floor(v / 4294967296) | 0);
+    h = mix(h, floor(v / 4294967296) | 0);
   }
   h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
+  h = imul(h, 0x85ebca6b);
   h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
+  h = imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
 }
@@ -51,12 +54,12 @@ export function between(rng: () => number, a: number, b: number): number {
 export function normal(rng: () => number): number {
   const u = 1 - rng(); // (0, 1], keeps log finite
   const v = rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  return sqrt(-2 * log(u)) * cos(2 * PI * v);
 }
 
 /** Exponential waiting time with the given rate (events per unit); Infinity when rate is 0. */
 export function exponential(rng: () => number, rate: number): number {
-  return -Math.log(1 - rng()) / rate;
+  return -log(1 - rng()) / rate;
 }
 
 export function clamp(x: number, lo: number, hi: number): number {
