@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { discoverHouses } from './loaders/discover';
 import { House } from './loaders/types';
-import { METHODS } from './methods';
+import { METHODS, Ours } from './methods';
+import { decodeModel, encodeModel } from '../src/learning/model-file';
+import { mayTrainOn, PRIOR_SIMULATION, priorExcluding, simulatedSequences } from './prior';
 import { HORIZONS, HouseResult, TrackResult, evaluateHouse } from './evaluate';
 
 const USAGE = `usage: node dist-bench/bench/cli.js [--data DIR] [--json FILE] [--houses a,b] [--methods m1,m2] [--quick] [--keep-duplicates]
@@ -103,11 +105,30 @@ function main(): void {
     console.log(`duplicate: ${d.dropped} is the same home as ${d.kept} (${(100 * d.matchedDepartures).toFixed(0)}% departures match); keeping ${d.kept}`);
   }
 
+  // "ours" starts from a prior fitted on the other homes it may learn from (never the home under test).
+  const withOurs = 'ours' in methods;
+  const trainable = withOurs ? discoverHouses(args.data).houses.filter(mayTrainOn) : [];
+  const sim = withOurs ? simulatedSequences(PRIOR_SIMULATION) : [];
+
   const results: HouseResult[] = [];
   const tAll = Date.now();
   for (const h of found.houses) {
     const t0 = Date.now();
-    const r = evaluateHouse(h, { methods, maxDays: args.quick ? 7 : undefined });
+    let houseMethods = methods;
+    if (withOurs) {
+      const { model, sources } = priorExcluding(trainable, h.name, sim);
+      console.log(`\n${h.name}: ours starts from a prior fitted on ${sources.filter((s) => !s.startsWith('simulated')).join(', ') || 'no real home'} and ${sim.length} simulated households`);
+      const { ours: _ours, ...rest } = methods;
+      // As shipped, the prior is stored as int8; "ours-float" shows what that quantization costs.
+      const stored = decodeModel(JSON.parse(JSON.stringify(encodeModel(model, { sources, trainedAt: '' })))).model;
+      houseMethods = {
+        ours: () => new Ours('ours', stored),
+        'ours-float': () => new Ours('ours-float', model),
+        'ours-noprior': () => new Ours('ours-noprior'),
+        ...rest,
+      };
+    }
+    const r = evaluateHouse(h, { methods: houseMethods, maxDays: args.quick ? 7 : undefined });
     results.push(r);
     console.log(
       `\n== ${h.name} [${h.format}] ${r.days.toFixed(1)} d walked, away ${(100 * awayFraction(h)).toFixed(0)}% of labelled minutes, ` +
