@@ -10,10 +10,14 @@ import { SimulatedInput, SimulatedOutput } from './io/simulated';
 import { PLATFORM_NAME, PLUGIN_NAME } from './settings';
 import { SimulatedHome } from './sim/home';
 import { JsonFile } from './store/json-file';
+import { LearningStore } from './store/learning-store';
 import { ZoneRunner } from './zone/runner';
 import { Zone, ZoneLogger, ZoneUserState } from './zone/zone';
 
 const TICK_MS = 60_000;
+/** How often (clock time) each zone's learned model is saved; also saved at shutdown. */
+const CHECKPOINT_MS = 6 * 3_600_000;
+const PRIOR_FILE = path.join(__dirname, '..', 'models', 'prior.json');
 const STATE_DIR = 'occupancy-thermostat';
 
 type SavedZones = Record<string, Partial<ZoneUserState>>;
@@ -47,6 +51,8 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
   private readonly cached = new Map<string, PlatformAccessory>();
   private readonly settings: PlatformSettings;
   private runner?: ZoneRunner;
+  private stopCheckpoints?: () => void;
+  private readonly learning: LearningStore;
   private zones: Zone[] = [];
 
   constructor(
@@ -56,6 +62,7 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
   ) {
     const { settings, problems } = parseConfig(config);
     this.settings = settings;
+    this.learning = new LearningStore(path.join(api.user.storagePath(), STATE_DIR, 'models'), PRIOR_FILE, log);
     for (const p of problems) {
       (p.level === 'error' ? log.error : log.warn).call(log, `Config: ${p.message}`);
     }
@@ -99,8 +106,16 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     const accessories: ZoneAccessory[] = [];
     for (const zs of settings.zones) {
       const log = zoneLogger(this.log, zs.name, clock, utcOffsetMinutes, fast);
-      const zone = new Zone(zs, new SimulatedInput(home!, zs.name), new SimulatedOutput(home!, zs.name), clock, log,
-        saved[zs.name], persist(zs.name));
+      const learner = this.learning.forZone(zs, log, utcOffsetMinutes);
+      const zone = new Zone(zs, {
+        input: new SimulatedInput(home!, zs.name),
+        output: new SimulatedOutput(home!, zs.name),
+        clock,
+        log,
+        saved: saved[zs.name],
+        persist: persist(zs.name),
+        forecaster: learner,
+      });
       const uuid = this.api.hap.uuid.generate(`${PLUGIN_NAME}:zone:${zs.name.toLowerCase()}`);
       stale.delete(uuid);
       let accessory = this.cached.get(uuid);
@@ -127,6 +142,7 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     this.zones = entries.map((e) => e.zone);
     this.runner = new ZoneRunner(entries, clock, TICK_MS);
     this.runner.start();
+    this.stopCheckpoints = clock.every(CHECKPOINT_MS, () => this.guard('save the learned models', () => this.learning.checkpointAll()));
   }
 
   private simulatedHome(zones: ZoneSettings[], start: number, utcOffsetMinutes: number): SimulatedHome | undefined {
@@ -155,6 +171,8 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
 
   private stop(): void {
     this.runner?.close();
+    this.stopCheckpoints?.();
+    this.learning.checkpointAll();
     for (const zone of this.zones) {
       zone.close();
     }

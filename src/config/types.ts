@@ -37,6 +37,8 @@ export interface ZoneSettings {
   minOnMinutes: number;
   minOffMinutes: number;
   occupancyTimeoutMinutes: number;
+  /** Whether the zone's forecaster keeps learning from its own history (off: the shipped prior only). */
+  learning: boolean;
   simulated: SimulatedZoneSettings;
 }
 

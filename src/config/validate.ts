@@ -49,7 +49,7 @@ export const MAX_NAME_LENGTH = 64;
 
 export const ZONE_KEYS = new Set([
   'name', 'source', 'actuator', 'modes', 'comfort', 'eco', 'limits', 'hysteresis', 'minOnMinutes',
-  'minOffMinutes', 'occupancyTimeoutMinutes', 'simulated',
+  'minOffMinutes', 'occupancyTimeoutMinutes', 'learning', 'simulated',
 ]);
 
 type Dict = Record<string, unknown>;
@@ -101,6 +101,18 @@ function readNumber(obj: Dict, path: string, spec: NumberSpec, where: string, pr
     return spec.def;
   }
   return v as number;
+}
+
+function readBoolean(obj: Dict, key: string, def: boolean, where: string, problems: ConfigProblem[]): boolean {
+  const v = obj[key];
+  if (v === undefined || v === null) {
+    return def;
+  }
+  if (typeof v !== 'boolean') {
+    problems.push({ level: 'warn', message: `${where}: ${key} must be true or false, got ${show(v)}; using ${def}` });
+    return def;
+  }
+  return v;
 }
 
 function readModes(zone: Dict, where: string, problems: ConfigProblem[]): Mode[] {
@@ -227,6 +239,7 @@ function parseZone(raw: unknown, index: number, seen: Set<string>, problems: Con
     minOnMinutes: num('minOnMinutes'),
     minOffMinutes: num('minOffMinutes'),
     occupancyTimeoutMinutes: num('occupancyTimeoutMinutes'),
+    learning: readBoolean(raw, 'learning', true, where, problems),
     simulated: {
       initialTemperature: num('simulated.initialTemperature'),
       tauHours: num('simulated.tauHours'),

@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import { canCool, canHeat, Mode, ZoneSettings } from '../config/types';
 import { decideRelay, EquipmentState } from '../control/relay';
 import type { ZoneInput, ZoneOutput } from '../io/types';
+import { HORIZONS, OccupancyForecaster } from '../learning/forecaster';
 import { OccupancyEstimator } from '../learning/occupancy-now';
 
 export type DisplayUnits = 'celsius' | 'fahrenheit';
@@ -24,6 +25,18 @@ export interface ZoneSnapshot extends ZoneUserState {
   occupancyReason: string;
   /** Why the equipment is doing what it does. */
   reason: string;
+}
+
+export interface ZoneDeps {
+  input: ZoneInput;
+  output: ZoneOutput;
+  clock: Clock;
+  log: ZoneLogger;
+  /** What the user chose before a restart. */
+  saved?: Partial<ZoneUserState>;
+  persist?: (state: ZoneUserState) => void;
+  /** Forecasts occupancy from the zone's own history; without one the zone only reacts. */
+  forecaster?: OccupancyForecaster;
 }
 
 export interface ZoneLogger {
@@ -73,18 +86,19 @@ export class Zone {
   private applied = false;
   private readonly listeners = new Set<(s: Readonly<ZoneSnapshot>) => void>();
 
-  constructor(
-    readonly settings: ZoneSettings,
-    private readonly input: ZoneInput,
-    private readonly output: ZoneOutput,
-    private readonly clock: Clock,
-    private readonly log: ZoneLogger,
-    saved: Partial<ZoneUserState> | undefined,
-    private readonly persist: (state: ZoneUserState) => void = () => undefined,
-  ) {
+  private readonly input: ZoneInput;
+  private readonly output: ZoneOutput;
+  private readonly clock: Clock;
+  private readonly log: ZoneLogger;
+  private readonly persist: (state: ZoneUserState) => void;
+  readonly forecaster?: OccupancyForecaster;
+
+  constructor(readonly settings: ZoneSettings, deps: ZoneDeps) {
+    ({ input: this.input, output: this.output, clock: this.clock, log: this.log, forecaster: this.forecaster } = deps);
+    this.persist = deps.persist ?? (() => undefined);
     this.occupancy = new OccupancyEstimator(settings.occupancyTimeoutMinutes * 60000);
     this.state = {
-      ...sanitizeUserState(settings, saved),
+      ...sanitizeUserState(settings, deps.saved),
       heating: false,
       cooling: false,
       occupied: false,
@@ -122,12 +136,15 @@ export class Zone {
     if (snap.humidity && Number.isFinite(snap.humidity.value)) {
       next.humidity = snap.humidity.value;
     }
+    let activity = false;
     for (const e of snap.events) {
       this.occupancy.add(e);
+      activity ||= e.kind !== 'presence' && (e.value || e.kind === 'door');
     }
-    const belief = this.occupancy.belief(now);
+    const belief = this.occupancy.belief(now, this.forecaster?.usuallyHome(now));
+    this.forecaster?.observe(now, belief.occupied ? 1 : 0, activity);
     if (belief.occupied !== next.occupied) {
-      this.log.info(`${belief.occupied ? 'occupied' : 'unoccupied'}: ${belief.reason}`);
+      this.log.info(`${belief.occupied ? 'occupied' : 'unoccupied'}: ${belief.reason}${this.describeForecast()}`);
     }
     next.occupied = belief.occupied;
     next.occupancyReason = belief.reason;
@@ -228,6 +245,20 @@ export class Zone {
     this.input.close?.();
     this.output.close?.();
     this.listeners.clear();
+  }
+
+  /** P(home) by horizon in minutes, or undefined without a forecaster. */
+  forecast(): Record<number, number> | undefined {
+    if (!this.forecaster) {
+      return undefined;
+    }
+    const p = this.forecaster.predictions();
+    return Object.fromEntries(HORIZONS.map((h, i) => [h, p[i]]));
+  }
+
+  private describeForecast(): string {
+    const f = this.forecast();
+    return f ? `; p(home) ${HORIZONS.map((h) => `+${h} min ${f[h].toFixed(2)}`).join(', ')}` : '';
   }
 
   private setpoint(s: ZoneUserState): number {

@@ -19,6 +19,7 @@ describe('parseConfig: good configs', () => {
       minOnMinutes: 5,
       minOffMinutes: 5,
       occupancyTimeoutMinutes: 30,
+      learning: true,
       simulated: { initialTemperature: 17, tauHours: 30, heaterPower: 2, coolerPower: 2 },
     }]);
     expect(settings.simulation).toEqual({ timeScale: 1, seed: 1, occupants: 2 });
@@ -81,6 +82,8 @@ describe('parseConfig: bad input gets one clear message naming the zone and fiel
     ['typo in a setting', [zone({ comfrot: {} })], 'zone "Living Room": unknown setting "comfrot" ignored', 'warn', 1],
     ['occupancy timeout out of range', [zone({ occupancyTimeoutMinutes: 1 })],
       'zone "Living Room": occupancyTimeoutMinutes must be a number from 5 to 720 minutes, got 1; using 30', 'warn', 1],
+    ['learning not a boolean', [zone({ learning: 'yes' })],
+      'zone "Living Room": learning must be true or false, got "yes"; using true', 'warn', 1],
     ['simulated power out of range', [zone({ simulated: { heaterPower: 0 } })],
       'zone "Living Room": simulated.heaterPower must be a number from 0.1 to 20 °C per hour, got 0; using 2', 'warn', 1],
   ];

@@ -1,4 +1,7 @@
 import { ManualClock } from '../../src/clock';
+import { OccupancyForecaster } from '../../src/learning/forecaster';
+import { decodeModel } from '../../src/learning/model-file';
+import prior from '../../models/prior.json';
 import { parseConfig } from '../../src/config/validate';
 import type { ActivityEvent, EquipmentCommand, InputSnapshot, ZoneInput, ZoneOutput } from '../../src/io/types';
 import { sanitizeUserState, Zone, ZoneInputError, ZoneSnapshot, ZoneUserState } from '../../src/zone/zone';
@@ -30,7 +33,7 @@ function setup(zoneConfig: Record<string, unknown> = {}, saved?: Partial<ZoneUse
   const logs: string[] = [];
   const log = { info: (m: string) => logs.push(`info ${m}`), warn: (m: string) => logs.push(`warn ${m}`), debug: (m: string) => logs.push(`debug ${m}`) };
   const persisted: ZoneUserState[] = [];
-  const zone = new Zone(settings, input, output, clock, log, saved, (s) => persisted.push(s));
+  const zone = new Zone(settings, { input, output, clock, log, saved, persist: (s) => persisted.push(s) });
   return { zone, clock, input, output, logs, persisted, settings };
 }
 
@@ -135,12 +138,42 @@ describe('Zone', () => {
   it('a save that fails is logged and the change still holds', () => {
     const settings = parseConfig({ zones: [{ name: 'Den' }] }).settings.zones[0];
     const logs: string[] = [];
-    const zone = new Zone(settings, new FakeInput(), new FakeOutput(), new ManualClock(0),
-      { info: () => undefined, warn: (m) => logs.push(m), debug: () => undefined }, undefined,
-      () => { throw new Error('disk full'); });
+    const zone = new Zone(settings, {
+      input: new FakeInput(),
+      output: new FakeOutput(),
+      clock: new ManualClock(0),
+      log: { info: () => undefined, warn: (m) => logs.push(m), debug: () => undefined },
+      persist: () => { throw new Error('disk full'); },
+    });
     zone.setTarget(19);
     expect(zone.snapshot.target).toBe(19);
     expect(logs).toEqual(["could not save the zone's settings (disk full); they hold until restart"]);
+  });
+});
+
+describe('Zone with a forecaster', () => {
+  it('feeds its occupancy belief to the forecaster each tick and reports the forecast', () => {
+    const settings = parseConfig({ zones: [{ name: 'Den' }] }).settings.zones[0];
+    const clock = new ManualClock(Date.UTC(2024, 0, 1));
+    const input = new FakeInput();
+    const logs: string[] = [];
+    const forecaster = new OccupancyForecaster(decodeModel(prior).model);
+    const zone = new Zone(settings, {
+      input, output: new FakeOutput(), clock, forecaster,
+      log: { info: (m) => logs.push(m), warn: () => undefined, debug: () => undefined },
+    });
+    expect(zone.forecast()).toEqual({ 15: 0.5, 30: 0.5, 60: 0.5, 120: 0.5 });
+    input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+    zone.tick();
+    expect(forecaster.current).toBe(1);
+    expect(zone.forecast()![15]).toBeGreaterThan(0.5);
+    expect(logs.find((l) => l.startsWith('occupied'))).toMatch(/^occupied: activity 0 min ago; p\(home\) \+15 min 0\.\d\d, \+30 min/);
+  });
+
+  it('without one, it only reacts', () => {
+    const { zone } = setup();
+    zone.tick();
+    expect(zone.forecast()).toBeUndefined();
   });
 });
 

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import type { ZoneSettings } from '../config/types';
+import { emptyModel, ForecasterModel, OccupancyForecaster } from '../learning/forecaster';
+import { decodeModel, encodeModel, ModelFile, Provenance } from '../learning/model-file';
+import { JsonFile } from './json-file';
+
+interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/**
+ * Where each zone's forecaster comes from and goes to: the zone's own checkpoint under the storage
+ * path if it has one (falling back to the previous copy), else the prior shipped with the plugin,
+ * else an empty model, each fallback said in the log.
+ */
+export class LearningStore {
+  private prior?: { model: ForecasterModel; provenance: Provenance };
+  private readonly zones = new Map<string, { file: JsonFile<ModelFile>; forecaster: OccupancyForecaster; provenance: Provenance }>();
+
+  constructor(private readonly dir: string, private readonly priorFile: string, private readonly log: Log) {}
+
+  forZone(zone: ZoneSettings, zoneLog: Log, utcOffsetMinutes: number): OccupancyForecaster {
+    const file = new JsonFile<ModelFile>(path.join(this.dir, `${slug(zone.name)}.json`));
+    const loaded = file.load((raw) => {
+      decodeModel(raw);
+      return raw as ModelFile;
+    });
+    for (const w of loaded.warnings) {
+      zoneLog.warn(`learned model: ${w}`);
+    }
+    let model: ForecasterModel;
+    let provenance: Provenance;
+    if (loaded.value) {
+      ({ model, provenance } = decodeModel(loaded.value));
+    } else {
+      const prior = this.loadPrior();
+      model = prior.model;
+      provenance = prior.provenance;
+      zoneLog.info(`learning starts from ${prior.provenance.sources.length ? 'the shipped prior' : 'nothing (no prior)'}`);
+    }
+    const forecaster = new OccupancyForecaster(model, { learn: zone.learning, utcOffsetMinutes });
+    this.zones.set(zone.name, { file, forecaster, provenance });
+    return forecaster;
+  }
+
+  /** Saves every zone's model; a zone that cannot be saved is logged and the others still are. */
+  checkpointAll(): void {
+    for (const [name, z] of this.zones) {
+      try {
+        z.file.save(encodeModel(z.forecaster.model, z.provenance));
+      } catch (err) {
+        this.log.warn(`[${name}] could not save the learned model: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private loadPrior(): { model: ForecasterModel; provenance: Provenance } {
+    if (!this.prior) {
+      try {
+        this.prior = decodeModel(JSON.parse(fs.readFileSync(this.priorFile, 'utf8')));
+      } catch (err) {
+        this.log.warn(`the shipped prior ${this.priorFile} could not be loaded (${(err as Error).message}); zones learn from nothing`);
+        this.prior = { model: emptyModel(), provenance: { sources: [], trainedAt: new Date(0).toISOString() } };
+      }
+    }
+    return this.prior;
+  }
+}
+
+/** A readable file name from a zone name; the hash keeps distinct names (ignoring case) apart. */
+export function slug(name: string): string {
+  const lower = name.toLowerCase();
+  const readable = lower.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'zone';
+  return `${readable}-${createHash('sha256').update(lower).digest('hex').slice(0, 8)}`;
+}

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { parseConfig } from '../../src/config/validate';
+import { encodeModel } from '../../src/learning/model-file';
+import { emptyModel } from '../../src/learning/forecaster';
+import { LearningStore, slug } from '../../src/store/learning-store';
+
+const PRIOR = path.join(__dirname, '../../models/prior.json');
+const zone = (name: string, learning = true) => parseConfig({ zones: [{ name, learning }] }).settings.zones[0];
+const MIN = 60_000;
+
+describe('LearningStore', () => {
+  let dir: string;
+  let logs: string[];
+  const log = { info: (m: string) => logs.push(`info ${m}`), warn: (m: string) => logs.push(`warn ${m}`) };
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'learning-store-'));
+    logs = [];
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('starts a new zone from the shipped prior, then resumes from its own checkpoint', () => {
+    const store = new LearningStore(dir, PRIOR, log);
+    const f = store.forZone(zone('Den'), log, 0);
+    expect(logs).toEqual(['info learning starts from the shipped prior']);
+    const start = Date.UTC(2024, 0, 1);
+    for (let t = start; t < start + 2 * 1440 * MIN; t += MIN) f.observe(t, new Date(t).getUTCHours() < 8 ? 1 : 0);
+    store.checkpointAll();
+    const file = path.join(dir, `${slug('Den')}.json`);
+    expect(fs.existsSync(file)).toBe(true);
+
+    logs = [];
+    const again = new LearningStore(dir, PRIOR, log).forZone(zone('Den'), log, 0);
+    expect(logs).toEqual([]);
+    expect(Array.from(again.model.profile).some((v) => v > 0)).toBe(true);
+  });
+
+  it('a corrupt checkpoint falls back to the previous copy with a warning', () => {
+    const store = new LearningStore(dir, PRIOR, log);
+    store.forZone(zone('Den'), log, 0);
+    store.checkpointAll();
+    store.checkpointAll();
+    const file = path.join(dir, `${slug('Den')}.json`);
+    fs.writeFileSync(file, '{"format": "occupancy-forecaster", "version": 1');
+    logs = [];
+    new LearningStore(dir, PRIOR, log).forZone(zone('Den'), log, 0);
+    expect(logs.some((l) => l.startsWith('warn learned model:') && l.includes('moved aside'))).toBe(true);
+    expect(logs.some((l) => l.includes('using the previous copy'))).toBe(true);
+  });
+
+  it('without a usable prior, zones learn from nothing and say so', () => {
+    const bad = path.join(dir, 'prior.json');
+    fs.writeFileSync(bad, JSON.stringify({ ...encodeModel(emptyModel(), { sources: [], trainedAt: 'x' }), version: 9 }));
+    const f = new LearningStore(dir, bad, log).forZone(zone('Den', false), log, 0);
+    expect(logs[0]).toMatch(/the shipped prior .* could not be loaded \(model version 9 is not supported/);
+    expect(logs[1]).toBe('info learning starts from nothing (no prior)');
+    expect(f.predict(60)).toBe(0.5);
+  });
+
+  it('keeps distinct zone names in distinct, readable files', () => {
+    expect(slug('Living Room')).toMatch(/^living-room-[0-9a-f]{8}$/);
+    expect(slug('Living Room')).toBe(slug('living room'));
+    expect(slug('Kid\'s room')).not.toBe(slug('Kid s room'));
+    expect(slug('../../etc')).toMatch(/^etc-[0-9a-f]{8}$/);
+  });
+});
