@@ -6,6 +6,7 @@ import { METHODS, Ours } from './methods';
 import { decodeModel, encodeModel } from '../src/learning/model-file';
 import { mayTrainOn, PRIOR_SIMULATION, priorExcluding, simulatedSequences } from './prior';
 import { HORIZONS, HouseResult, TrackResult, evaluateHouse } from './evaluate';
+import { BenchExtras, EXTRA_USAGE, parseExtraArgs } from './extras';
 
 const USAGE = `usage: node dist-bench/bench/cli.js [--data DIR] [--json FILE] [--houses a,b] [--methods m1,m2] [--quick] [--keep-duplicates]
   --data DIR          data root, searched recursively (default: <repo>/../shared/data)
@@ -13,7 +14,8 @@ const USAGE = `usage: node dist-bench/bench/cli.js [--data DIR] [--json FILE] [-
   --houses a,b        only houses whose name contains one of these substrings
   --methods m1,m2     subset of: ${Object.keys(METHODS).join(', ')}
   --quick             only the first 7 days of each house
-  --keep-duplicates   keep every export of a home found in more than one format`;
+  --keep-duplicates   keep every export of a home found in more than one format
+${EXTRA_USAGE}`;
 
 function repoRoot(): string {
   // Works from bench/ (ts) and dist-bench/bench/ (compiled).
@@ -87,7 +89,9 @@ function table(r: HouseResult): string {
 }
 
 function main(): void {
-  const args = parseArgs(process.argv.slice(2));
+  const extra = parseExtraArgs(process.argv.slice(2), repoRoot());
+  const args = parseArgs(extra.rest);
+  const extras = new BenchExtras(extra, args.data, args.quick);
   const methods = args.methods
     ? Object.fromEntries(
         args.methods.map((m) => {
@@ -104,6 +108,7 @@ function main(): void {
   for (const d of found.duplicates) {
     console.log(`duplicate: ${d.dropped} is the same home as ${d.kept} (${(100 * d.matchedDepartures).toFixed(0)}% departures match); keeping ${d.kept}`);
   }
+  console.log(extras.outdoorNote);
 
   // "ours" starts from a prior fitted on the other homes it may learn from (never the home under test).
   const withOurs = 'ours' in methods;
@@ -128,7 +133,7 @@ function main(): void {
         ...rest,
       };
     }
-    const r = evaluateHouse(h, { methods: houseMethods, maxDays: args.quick ? 7 : undefined });
+    const r = evaluateHouse(h, { methods: houseMethods, maxDays: args.quick ? 7 : undefined, ...extras.evalOptions() });
     results.push(r);
     console.log(
       `\n== ${h.name} [${h.format}] ${r.days.toFixed(1)} d walked, away ${(100 * awayFraction(h)).toFixed(0)}% of labelled minutes, ` +
@@ -137,8 +142,12 @@ function main(): void {
     for (const w of h.warnings.slice(0, 5)) console.log(`  warning: ${w}`);
     if (h.warnings.length > 5) console.log(`  (${h.warnings.length - 5} more warnings)`);
     console.log(table(r));
+    const ctl = extras.afterHouse(h, r);
+    if (ctl) console.log(`\n${ctl}`);
   }
   console.log(`\nevaluated ${results.length} houses in ${((Date.now() - tAll) / 1000).toFixed(1)} s${args.quick ? ' (quick: first 7 days)' : ''}`);
+  const fin = extras.finish();
+  if (fin.text) console.log(`\n${fin.text}`);
 
   if (args.json) {
     fs.mkdirSync(path.dirname(args.json), { recursive: true });
@@ -148,7 +157,8 @@ function main(): void {
       quick: args.quick,
       errors: found.errors,
       duplicates: found.duplicates,
-      houses: results,
+      houses: results.map((r) => extras.houseJson(r)),
+      ...fin.json,
     };
     fs.writeFileSync(args.json, JSON.stringify(out, null, 1));
     console.log(`wrote ${args.json}`);

@@ -45,6 +45,11 @@ export interface EvalOptions {
   maxDays?: number;
   tracks?: Track[];
   learningCurveHorizon?: number;
+  /**
+   * Receives each method's forecasts per issue minute (one array per horizon) after a clean walk, for
+   * the control track; they were made under PastView, so reusing them cannot peek.
+   */
+  onForecasts?: (track: Track, method: string, byIssue: Float32Array[]) => void;
 }
 
 const nullable = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -91,6 +96,7 @@ export function evaluateHouse(house: House, opts: EvalOptions): HouseResult {
       const scores = horizons.map(() => new BinaryScore());
       // +h forecast by target minute, kept for the arrival-time error.
       const byTarget = horizons.map(() => new Float64Array(n).fill(NaN));
+      const byIssue = opts.onForecasts ? horizons.map(() => new Float32Array(n)) : undefined;
       const lcSum = new Float64Array(nDays);
       const lcN = new Float64Array(nDays);
       const lcIdx = horizons.indexOf(lcH);
@@ -105,6 +111,7 @@ export function evaluateHouse(house: House, opts: EvalOptions): HouseResult {
             const p = checkProbability(method.predict(t, h), name, t, h);
             const j = i + h;
             if (j < n) byTarget[k][j] = p;
+            if (byIssue) byIssue[k][i] = p;
             if (i >= skip && j < n && labels[j] >= 0) {
               scores[k].add(p, labels[j]);
               if (k === lcIdx) {
@@ -123,6 +130,7 @@ export function evaluateHouse(house: House, opts: EvalOptions): HouseResult {
         throw e;
       }
       result.timingMs[track][name] = Date.now() - t0;
+      if (byIssue) opts.onForecasts!(track, name, byIssue);
       const byH: Record<string, HorizonResult> = {};
       horizons.forEach((h, k) => {
         const m = scores[k].result();

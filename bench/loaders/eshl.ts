@@ -6,8 +6,9 @@ import { parseIsoLocal, readLines } from './text';
 /**
  * KIT ESHL occupancy CSV (`,persons,vocMean,nw,ble,cal,weekday`, 10 s rows, ISO time with offset).
  * Home = persons > 0. Minute i takes the last row in (t_i - 60 s, t_i]; no row there = unknown (gaps).
- * Only sensor events: each change of the BLE key-fob count becomes an 'other' event on sensor "ble",
- * value = (count > 0). VOC is left out: its drift is not an event a plugin would receive.
+ * Only sensor events: each change of the BLE key-fob count becomes a 'presence' event on sensor "ble",
+ * value = (count > 0), as a phone or key-fob presence sensor would report it. VOC is left out: its
+ * drift is not an event a plugin would receive.
  */
 export const ESHL = 'kit-eshl';
 
@@ -74,7 +75,7 @@ export function loadEshl(file: string, name: string): House {
   const events: SensorEvent[] = [];
   for (let k = 1; k < times.length; k++) {
     if (Number.isFinite(ble[k]) && Number.isFinite(ble[k - 1]) && ble[k] !== ble[k - 1]) {
-      events.push(Object.freeze({ t: times[k], kind: 'other', value: ble[k] > 0, sensor: 'ble' }));
+      events.push(Object.freeze({ t: times[k], kind: 'presence', value: ble[k] > 0, sensor: 'ble' }));
     }
   }
   return makeHouse({ name, format: ESHL, files: [file], start, labels, events, warnings: [] });

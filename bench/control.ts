@@ -1,0 +1,280 @@
+import { MINUTE_MS } from './loaders/types';
+import { ThermalParams, stepTemperature, timeToReach } from '../src/sim/thermal';
+
+/**
+ * Control track: the real occupancy labels of a home drive a first-order room (the plugin's own
+ * thermal model, src/sim/thermal.ts), heated by a simple on/off thermostat whose setpoint each policy
+ * chooses minute by minute. Forecast policies only use forecasts already issued at that minute (made
+ * by the walk-forward evaluation under PastView), so control cannot peek; only the oracle reads the
+ * future, by design.
+ */
+
+export interface ControlParams {
+  comfort: number;
+  eco: number;
+  thermal: ThermalParams;
+  /** Thermostat switches on below setpoint - band and off above setpoint + band. */
+  band: number;
+  /** Occupied minutes more than this below comfort count as missed. */
+  missTolerance: number;
+  /** Minutes simulated but not scored at the start (warm-up). */
+  skipMinutes: number;
+  initialTemperature: number;
+}
+
+export const CONTROL_DEFAULTS: ControlParams = Object.freeze({
+  comfort: 21,
+  eco: 16,
+  thermal: Object.freeze({ tauHours: 30, heaterCPerHour: 2, coolerCPerHour: 0 }),
+  band: 0.25,
+  missTolerance: 0.5,
+  skipMinutes: 24 * 60,
+  initialTemperature: 21,
+});
+
+export const CONTROL_TAUS = [15, 30, 55];
+export const CONTROL_HEATERS = [1, 2, 3];
+export const DEFAULT_THETA = 0.5;
+
+/** How a policy picks the setpoint. */
+export type Policy =
+  | { kind: 'always' }
+  | { kind: 'oracle' }
+  | {
+      kind: 'forecast';
+      /** P(home at issue + h) per issue minute, one array per horizon (same order as `horizons`). */
+      forecasts: readonly Float32Array[];
+      horizons: readonly number[];
+      theta: number;
+      /** Who says "occupied now": the true label (forecast track) or the method's own +15 forecast (sensor-only). */
+      occupiedNow: 'label' | 'forecast';
+    };
+
+/** Raw totals of one simulation over the scored minutes. */
+export interface ControlRun {
+  scoredMinutes: number;
+  /** Scored minutes with a known label. */
+  labelledMinutes: number;
+  occupiedMinutes: number;
+  heaterOnMinutes: number;
+  missMinutes: number;
+  /** Occupied minutes × °C below (comfort − missTolerance), in °C·h. */
+  discomfortDegreeHours: number;
+  comfortMinutes: number;
+}
+
+/**
+ * P(home at t + lead) from forecasts at fixed horizons: linear between neighbouring horizons,
+ * the first below the shortest, the last beyond the longest.
+ */
+export function forecastAtLead(forecasts: readonly Float32Array[], horizons: readonly number[], i: number, lead: number): number {
+  const last = horizons.length - 1;
+  if (!(lead > horizons[0])) return forecasts[0][i];
+  if (lead >= horizons[last]) return forecasts[last][i];
+  let k = 0;
+  while (horizons[k + 1] < lead) k++;
+  const w = (lead - horizons[k]) / (horizons[k + 1] - horizons[k]);
+  return forecasts[k][i] * (1 - w) + forecasts[k + 1][i] * w;
+}
+
+/** For each minute, the first minute >= i labelled home (n if none). */
+export function nextHomeIndex(labels: ArrayLike<number>, n: number): Int32Array {
+  const next = new Int32Array(n + 1);
+  next[n] = n;
+  for (let i = n - 1; i >= 0; i--) next[i] = labels[i] === 1 ? i : next[i + 1];
+  return next;
+}
+
+/** Runs one policy over the first n minutes of a home. `outdoor` holds °C per minute. */
+export function simulateControl(
+  labels: ArrayLike<number>,
+  outdoor: ArrayLike<number>,
+  n: number,
+  policy: Policy,
+  params: ControlParams = CONTROL_DEFAULTS,
+  nextHome?: Int32Array,
+): ControlRun {
+  const { comfort, eco, thermal, band, missTolerance, skipMinutes } = params;
+  const next = policy.kind === 'oracle' ? (nextHome ?? nextHomeIndex(labels, n)) : undefined;
+  const run: ControlRun = {
+    scoredMinutes: 0, labelledMinutes: 0, occupiedMinutes: 0, heaterOnMinutes: 0, missMinutes: 0, discomfortDegreeHours: 0, comfortMinutes: 0,
+  };
+  let T = params.initialTemperature;
+  let on = false;
+  for (let i = 0; i < n; i++) {
+    const tout = outdoor[i];
+    const label = labels[i];
+    let setpoint: number;
+    if (policy.kind === 'always') {
+      setpoint = comfort;
+    } else {
+      // Lead: how long the heater needs from here to comfort (Infinity if it never gets there).
+      const leadMin = timeToReach(T, comfort, tout, thermal, 'heat') / MINUTE_MS;
+      if (policy.kind === 'oracle') {
+        setpoint = label === 1 || next![i] - i <= leadMin ? comfort : eco;
+      } else {
+        const f = policy.forecasts;
+        const here = policy.occupiedNow === 'label' ? label === 1 : f[0][i] >= 0.5;
+        setpoint = here || forecastAtLead(f, policy.horizons, i, leadMin) >= policy.theta ? comfort : eco;
+      }
+    }
+    if (T < setpoint - band) on = true;
+    else if (T > setpoint + band) on = false;
+    if (i >= skipMinutes) {
+      run.scoredMinutes++;
+      if (on) run.heaterOnMinutes++;
+      if (setpoint === comfort) run.comfortMinutes++;
+      if (label >= 0) run.labelledMinutes++;
+      if (label === 1) {
+        run.occupiedMinutes++;
+        const below = comfort - missTolerance - T;
+        if (below > 0) {
+          run.missMinutes++;
+          run.discomfortDegreeHours += below / 60;
+        }
+      }
+    }
+    T = stepTemperature(T, tout, thermal, on, false, MINUTE_MS);
+  }
+  return run;
+}
+
+export interface ControlScore {
+  savingsPct: number | null;
+  missMinPerDay: number | null;
+  /** Savings as a share of the oracle's; null when the oracle saves (almost) nothing. */
+  oracleShare: number | null;
+  energyShare: number | null;
+  heaterOnMinutes: number;
+  discomfortDegreeHoursPerDay: number | null;
+  /** Share of scored minutes at the comfort setpoint. */
+  comfortShare: number | null;
+}
+
+/** Oracle savings below this (percentage points) make oracleShare meaningless. */
+export const ORACLE_MIN_SAVINGS_PCT = 0.2;
+
+const round = (x: number, d = 4): number => Number(x.toFixed(d));
+
+export function scoreRun(run: ControlRun, always: ControlRun, oracle: ControlRun | undefined): ControlScore {
+  const savings = (r: ControlRun): number => (always.heaterOnMinutes > 0 ? (100 * (always.heaterOnMinutes - r.heaterOnMinutes)) / always.heaterOnMinutes : NaN);
+  const s = savings(run);
+  const o = oracle ? savings(oracle) : NaN;
+  const days = run.labelledMinutes / 1440;
+  const ok = (x: number, d = 4): number | null => (Number.isFinite(x) ? round(x, d) : null);
+  return {
+    savingsPct: ok(s, 3),
+    missMinPerDay: days > 0 ? round(run.missMinutes / days, 2) : null,
+    oracleShare: o >= ORACLE_MIN_SAVINGS_PCT ? ok(s / o, 3) : null,
+    energyShare: run.scoredMinutes > 0 ? round(run.heaterOnMinutes / run.scoredMinutes) : null,
+    heaterOnMinutes: run.heaterOnMinutes,
+    discomfortDegreeHoursPerDay: days > 0 ? round(run.discomfortDegreeHours / days, 3) : null,
+    comfortShare: run.scoredMinutes > 0 ? round(run.comfortMinutes / run.scoredMinutes) : null,
+  };
+}
+
+/** Per-minute forecasts of one method on one track, as collected from the evaluation walk. */
+export type MethodForecasts = Record<string, readonly Float32Array[]>;
+
+export interface HomeControlInput {
+  labels: ArrayLike<number>;
+  outdoor: ArrayLike<number>;
+  n: number;
+  horizons: readonly number[];
+  /** track -> method -> per-horizon forecasts */
+  forecasts: { forecast: MethodForecasts; sensorOnly: MethodForecasts };
+}
+
+export type TrackControl = Record<string, ControlScore>;
+export interface CurvePoint extends ControlScore {
+  theta: number | null;
+}
+
+export interface HomeControlResult {
+  params: { comfort: number; eco: number; tauHours: number; heaterCPerHour: number; theta: number; band: number; missTolerance: number };
+  forecast: TrackControl;
+  sensorOnly: TrackControl;
+  curve: { thetas: number[]; forecast: Record<string, CurvePoint[]>; sensorOnly: Record<string, CurvePoint[]> };
+  variants: Record<string, { tauHours: number; heaterCPerHour: number; alwaysMissMinPerDay: number | null; forecast: TrackControl; sensorOnly: TrackControl }>;
+}
+
+/** Methods whose control entry is a fixed policy rather than a forecast (always-home = always comfort). */
+const FIXED = new Set(['always', 'oracle']);
+
+function trackScores(
+  input: HomeControlInput,
+  track: 'forecast' | 'sensorOnly',
+  theta: number,
+  params: ControlParams,
+  always: ControlRun,
+  oracle: ControlRun,
+): TrackControl {
+  const out: TrackControl = {};
+  for (const [m, f] of Object.entries(input.forecasts[track])) {
+    if (FIXED.has(m)) continue;
+    const run = simulateControl(input.labels, input.outdoor, input.n, {
+      kind: 'forecast', forecasts: f, horizons: input.horizons, theta, occupiedNow: track === 'forecast' ? 'label' : 'forecast',
+    }, params);
+    out[m] = scoreRun(run, always, oracle);
+  }
+  out.always = scoreRun(always, always, oracle);
+  out.oracle = scoreRun(oracle, always, oracle);
+  return out;
+}
+
+/**
+ * The control track of one home: default θ and room for both tracks, the θ sweep (savings vs
+ * MissTime), and the other room/heater combinations at the default θ.
+ */
+export function controlForHome(
+  input: HomeControlInput,
+  opts: { thetas: number[]; theta?: number; base?: ControlParams; taus?: number[]; heaters?: number[] },
+): HomeControlResult {
+  const base = opts.base ?? CONTROL_DEFAULTS;
+  const theta = opts.theta ?? DEFAULT_THETA;
+  const next = nextHomeIndex(input.labels, input.n);
+  const fixedRuns = (p: ControlParams) => ({
+    always: simulateControl(input.labels, input.outdoor, input.n, { kind: 'always' }, p),
+    oracle: simulateControl(input.labels, input.outdoor, input.n, { kind: 'oracle' }, p, next),
+  });
+  const def = fixedRuns(base);
+  const result: HomeControlResult = {
+    params: {
+      comfort: base.comfort, eco: base.eco, tauHours: base.thermal.tauHours, heaterCPerHour: base.thermal.heaterCPerHour, theta,
+      band: base.band, missTolerance: base.missTolerance,
+    },
+    forecast: trackScores(input, 'forecast', theta, base, def.always, def.oracle),
+    sensorOnly: trackScores(input, 'sensorOnly', theta, base, def.always, def.oracle),
+    curve: { thetas: opts.thetas, forecast: {}, sensorOnly: {} },
+    variants: {},
+  };
+  for (const track of ['forecast', 'sensorOnly'] as const) {
+    const curve = result.curve[track];
+    for (const th of opts.thetas) {
+      const scores = th === theta ? result[track] : trackScores(input, track, th, base, def.always, def.oracle);
+      for (const [m, s] of Object.entries(scores)) {
+        if (FIXED.has(m)) continue;
+        (curve[m] ??= []).push({ theta: th, ...s });
+      }
+    }
+    curve.always = [{ theta: null, ...result[track].always }];
+    curve.oracle = [{ theta: null, ...result[track].oracle }];
+  }
+  for (const tau of opts.taus ?? CONTROL_TAUS) {
+    for (const heat of opts.heaters ?? CONTROL_HEATERS) {
+      const p: ControlParams = { ...base, thermal: { ...base.thermal, tauHours: tau, heaterCPerHour: heat } };
+      const isDefault = tau === base.thermal.tauHours && heat === base.thermal.heaterCPerHour;
+      const runs = isDefault ? def : fixedRuns(p);
+      const fc = isDefault ? result.forecast : trackScores(input, 'forecast', theta, p, runs.always, runs.oracle);
+      result.variants[`tau${tau}-heat${heat}`] = {
+        tauHours: tau,
+        heaterCPerHour: heat,
+        // Non-zero when this heater cannot even hold comfort: every saving there is partly cold rooms.
+        alwaysMissMinPerDay: fc.always.missMinPerDay,
+        forecast: fc,
+        sensorOnly: isDefault ? result.sensorOnly : trackScores(input, 'sensorOnly', theta, p, runs.always, runs.oracle),
+      };
+    }
+  }
+  return result;
+}

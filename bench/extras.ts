@@ -1,0 +1,184 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { CONTROL_DEFAULTS, CONTROL_HEATERS, CONTROL_TAUS, ControlScore, DEFAULT_THETA, HomeControlResult, MethodForecasts, controlForHome } from './control';
+import { EvalOptions, HORIZONS, HouseResult, Track } from './evaluate';
+import { OutdoorStretch, WINTER_CURVE, coldestStretch, findOutdoorFile, outdoorForHouse } from './fraunhofer';
+import { House } from './loaders/types';
+import { renderParetoSvg } from './plot';
+import { RuntimeFigures, runRuntimeChild, runtimeTable } from './runtime';
+import { ThermalCheck, thermalCheck, thermalTable } from './thermal-check';
+
+/**
+ * The benchmark beyond forecasting: the control track per house (from the forecasts the evaluation
+ * already made), the savings-vs-MissTime plot, the thermal check on the Fraunhofer flat and runtime
+ * figures. Kept apart from cli.ts so the CLI only wires it in.
+ */
+
+export interface ExtraArgs {
+  control: boolean;
+  plot: string;
+  outdoor: 'auto' | 'synthetic';
+  runtime: boolean;
+  thermal: boolean;
+  /** Arguments left for the forecast CLI. */
+  rest: string[];
+}
+
+export const EXTRA_USAGE = `  --plot FILE         savings-vs-MissTime SVG (default: <repo>/bench-results/pareto.svg)
+  --outdoor synthetic control track on a synthetic winter day instead of the measured outdoor series
+  --no-control        skip the control track (and the plot)
+  --no-thermal        skip the thermal check on the Fraunhofer flat
+  --no-runtime        skip the runtime figures`;
+
+export function parseExtraArgs(argv: string[], repoRoot: string): ExtraArgs {
+  const a: ExtraArgs = { control: true, plot: path.join(repoRoot, 'bench-results', 'pareto.svg'), outdoor: 'auto', runtime: true, thermal: true, rest: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const val = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${k} needs a value`);
+      return v;
+    };
+    if (k === '--plot') a.plot = path.resolve(val());
+    else if (k === '--outdoor') {
+      const v = val();
+      if (v !== 'synthetic' && v !== 'auto') throw new Error(`--outdoor takes "synthetic" or "auto", got ${v}`);
+      a.outdoor = v;
+    } else if (k === '--no-control') a.control = false;
+    else if (k === '--no-thermal') a.thermal = false;
+    else if (k === '--no-runtime') a.runtime = false;
+    else a.rest.push(k);
+  }
+  return a;
+}
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : x.toFixed(1));
+const min0 = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : x.toFixed(0));
+const share = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : x.toFixed(2));
+
+export function controlTable(c: HomeControlResult): string {
+  const p = c.params;
+  const methods = Object.keys(c.forecast).concat(Object.keys(c.sensorOnly).filter((m) => !(m in c.forecast)));
+  const cells = (s: ControlScore | undefined): string =>
+    `${pct(s?.savingsPct).padStart(7)}${min0(s?.missMinPerDay).padStart(8)}${share(s?.oracleShare).padStart(7)}${share(s?.discomfortDegreeHoursPerDay).padStart(7)}`;
+  const head = `${'save%'.padStart(7)}${'miss/d'.padStart(8)}${'share'.padStart(7)}${'K·h/d'.padStart(7)}`;
+  const lines = [
+    `control, θ ${p.theta}, tau ${p.tauHours} h, heater ${p.heaterCPerHour} °C/h, comfort ${p.comfort} / eco ${p.eco} °C` +
+      ` (save%: heater time vs always-comfort; miss/d: occupied min/day > ${p.missTolerance} °C below comfort; share: of the oracle's savings)`,
+    `            ${'forecast track'.padEnd(29)}   sensor-only track`,
+    `method      ${head}   ${head}`,
+  ];
+  for (const m of methods) lines.push(`${m.padEnd(12)}${cells(c.forecast[m])}   ${cells(c.sensorOnly[m])}`);
+  const v = Object.values(c.variants);
+  lines.push(
+    'oracle savings % by room (forecast track): ' +
+      v.map((x) => `tau${x.tauHours}/${x.heaterCPerHour}°C/h ${pct(x.forecast.oracle?.savingsPct)}${x.alwaysMissMinPerDay ? ` (cannot hold comfort: ${min0(x.alwaysMissMinPerDay)} min/d)` : ''}`).join(', '),
+  );
+  return lines.join('\n');
+}
+
+export class BenchExtras {
+  private readonly collected: Record<Track, MethodForecasts> = { forecast: {}, sensorOnly: {} };
+  private readonly controls = new Map<string, HomeControlResult>();
+  readonly stretch?: OutdoorStretch;
+  readonly outdoorNote: string;
+
+  constructor(readonly args: ExtraArgs, readonly dataDir: string, readonly quick: boolean) {
+    if (args.control) {
+      const file = args.outdoor === 'auto' ? findOutdoorFile(dataDir) : undefined;
+      this.stretch = file ? coldestStretch(file) : undefined;
+      const s = this.stretch;
+      this.outdoorNote = s
+        ? `control outdoor: coldest ${s.days} days of ${path.relative(dataDir, s.source)} from ${s.firstDay} (mean ${s.meanC.toFixed(1)} °C, ` +
+          `${s.minC.toFixed(1)}…${s.maxC.toFixed(1)}), repeated by local time of day`
+        : `control outdoor: synthetic winter day (mean ${WINTER_CURVE.annualMean} °C, ±${WINTER_CURVE.dailyAmplitude} °C)` +
+          (args.outdoor === 'auto' ? ' — no measured OutdoorTemperature file found' : '');
+    } else {
+      this.outdoorNote = 'control track off';
+    }
+  }
+
+  /** The dial's sweep; the low end matters for calibrated forecasters, whose P(arrival within 2 h) is rarely high. */
+  get thetas(): number[] {
+    return this.quick ? [0.05, 0.1, 0.3, 0.5, 0.7, 0.9] : [0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+  }
+
+  /** Options to pass to evaluateHouse so the forecasts are kept for the control track. */
+  evalOptions(): Pick<EvalOptions, 'onForecasts'> {
+    if (!this.args.control) return {};
+    return { onForecasts: (track, method, byIssue) => (this.collected[track][method] = byIssue) };
+  }
+
+  /** Runs the control track of a house just evaluated; returns its table. */
+  afterHouse(house: House, r: HouseResult): string {
+    if (!this.args.control) return '';
+    const t0 = Date.now();
+    const n = Math.round(r.days * 1440);
+    const result = controlForHome(
+      {
+        labels: house.labels,
+        outdoor: outdoorForHouse(house.start, n, this.stretch),
+        n,
+        horizons: HORIZONS,
+        forecasts: { forecast: this.collected.forecast, sensorOnly: this.collected.sensorOnly },
+      },
+      { thetas: this.thetas, theta: DEFAULT_THETA, base: CONTROL_DEFAULTS, taus: CONTROL_TAUS, heaters: CONTROL_HEATERS },
+    );
+    this.collected.forecast = {};
+    this.collected.sensorOnly = {};
+    this.controls.set(r.name, result);
+    return `${controlTable(result)}\n(control track: ${Date.now() - t0} ms)`;
+  }
+
+  /** The house's JSON with the control results added. */
+  houseJson(r: HouseResult): object {
+    const c = this.controls.get(r.name);
+    if (!c) return r;
+    return {
+      ...r,
+      control: c.forecast,
+      sensorOnly: { ...r.sensorOnly, control: c.sensorOnly },
+      controlParams: c.params,
+      controlCurve: c.curve,
+      controlVariants: c.variants,
+    };
+  }
+
+  /** Plot, thermal check and runtime; returns text to print and top-level JSON fields. */
+  finish(): { text: string; json: { controlSetup?: object; thermalCheck?: ThermalCheck | null; runtime?: RuntimeFigures } } {
+    const text: string[] = [];
+    const json: { controlSetup?: object; thermalCheck?: ThermalCheck | null; runtime?: RuntimeFigures } = {};
+    if (this.args.control && this.controls.size > 0) {
+      const s = this.stretch;
+      json.controlSetup = {
+        ...CONTROL_DEFAULTS,
+        theta: DEFAULT_THETA,
+        thetas: this.thetas,
+        taus: CONTROL_TAUS,
+        heaters: CONTROL_HEATERS,
+        outdoor: s ? { source: s.source, firstDay: s.firstDay, days: s.days, meanC: s.meanC, minC: s.minC, maxC: s.maxC } : { synthetic: WINTER_CURVE },
+      };
+      const houses = [...this.controls].map(([name, c]) => ({ name, forecast: c.curve.forecast, sensorOnly: c.curve.sensorOnly }));
+      const p = CONTROL_DEFAULTS;
+      fs.mkdirSync(path.dirname(this.args.plot), { recursive: true });
+      fs.writeFileSync(
+        this.args.plot,
+        renderParetoSvg(houses, `Savings vs MissTime, θ swept ${this.thetas[0]}…${this.thetas[this.thetas.length - 1]}; tau ${p.thermal.tauHours} h, ` +
+          `heater ${p.thermal.heaterCPerHour} °C/h, ${p.comfort}/${p.eco} °C${this.quick ? ' (quick)' : ''}`),
+      );
+      text.push(`wrote ${this.args.plot}`);
+    }
+    if (this.args.thermal) {
+      const t0 = Date.now();
+      const tc = thermalCheck(this.dataDir);
+      json.thermalCheck = tc ?? null;
+      text.push(tc ? `${thermalTable(tc)}\n  (${Date.now() - t0} ms)` : 'thermal check: no Fraunhofer-style room files (X_Temperature + X_SetpointHistory) under --data');
+    }
+    if (this.args.runtime) {
+      const rt = runRuntimeChild(this.quick ? { ticks: 10_000, days: 60 } : { ticks: 50_000, days: 365 });
+      json.runtime = rt;
+      text.push(runtimeTable(rt));
+    }
+    return { text: text.join('\n\n'), json };
+  }
+}

@@ -1,0 +1,19 @@
+import { measureRuntime } from '../../bench/runtime';
+import { emptyModel } from '../../src/learning/forecaster';
+import { encodeModel, modelBytes } from '../../src/learning/model-file';
+
+describe('measureRuntime (short loop)', () => {
+  it('reports model size, tick costs, a year estimate and memory', () => {
+    const r = measureRuntime({ ticks: 2000, days: 1 });
+    const bytes = modelBytes(encodeModel(emptyModel(), { sources: ['benchmark runtime loop (synthetic)'], trainedAt: new Date(0).toISOString() }));
+    // Same shape as the empty model; only the weight scales' digits can differ after learning.
+    expect(Math.abs(r.modelBytes - bytes)).toBeLessThan(200);
+    expect(r.ticks).toBe(2000);
+    expect(r.tickMicrosMedian).toBeGreaterThan(0);
+    expect(r.tickMicrosP99).toBeGreaterThanOrEqual(r.tickMicrosMedian);
+    expect(r.zoneTickMicrosP99).toBeGreaterThanOrEqual(r.zoneTickMicrosMedian);
+    expect(r.simulatedDays).toBe(1);
+    expect(r.simYearSeconds).toBeGreaterThan(0);
+    expect(r.rssMB).toBeGreaterThan(10);
+  });
+});
