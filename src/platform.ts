@@ -10,13 +10,13 @@ import { SimulatedInput, SimulatedOutput } from './io/simulated';
 import { PLATFORM_NAME, PLUGIN_NAME } from './settings';
 import { SimulatedHome } from './sim/home';
 import { JsonFile } from './store/json-file';
-import { LearningStore } from './store/learning-store';
+import { HistoryLog } from './store/history';
+import { LearningStore, slug } from './store/learning-store';
+import { MaintenanceSchedule } from './maintenance/schedule';
 import { ZoneRunner } from './zone/runner';
 import { Zone, ZoneLogger, ZoneUserState } from './zone/zone';
 
 const TICK_MS = 60_000;
-/** How often (clock time) each zone's learned model is saved; also saved at shutdown. */
-const CHECKPOINT_MS = 6 * 3_600_000;
 const PRIOR_FILE = path.join(__dirname, '..', 'models', 'prior.json');
 const STATE_DIR = 'occupancy-thermostat';
 
@@ -51,8 +51,9 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
   private readonly cached = new Map<string, PlatformAccessory>();
   private readonly settings: PlatformSettings;
   private runner?: ZoneRunner;
-  private stopCheckpoints?: () => void;
   private readonly learning: LearningStore;
+  private readonly schedule: MaintenanceSchedule;
+  private readonly histories = new Map<string, HistoryLog>();
   private zones: Zone[] = [];
 
   constructor(
@@ -63,6 +64,7 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     const { settings, problems } = parseConfig(config);
     this.settings = settings;
     this.learning = new LearningStore(path.join(api.user.storagePath(), STATE_DIR, 'models'), PRIOR_FILE, log);
+    this.schedule = new MaintenanceSchedule(log);
     for (const p of problems) {
       (p.level === 'error' ? log.error : log.warn).call(log, `Config: ${p.message}`);
     }
@@ -107,6 +109,8 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     for (const zs of settings.zones) {
       const log = zoneLogger(this.log, zs.name, clock, utcOffsetMinutes, fast);
       const learner = this.learning.forZone(zs, log, utcOffsetMinutes);
+      const history = new HistoryLog(path.join(this.api.user.storagePath(), STATE_DIR, 'history', slug(zs.name)), log);
+      this.histories.set(zs.name, history);
       const zone = new Zone(zs, {
         input: new SimulatedInput(home!, zs.name),
         output: new SimulatedOutput(home!, zs.name),
@@ -115,6 +119,7 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
         saved: saved[zs.name],
         persist: persist(zs.name),
         forecaster: learner,
+        history,
       });
       const uuid = this.api.hap.uuid.generate(`${PLUGIN_NAME}:zone:${zs.name.toLowerCase()}`);
       stale.delete(uuid);
@@ -142,7 +147,24 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     this.zones = entries.map((e) => e.zone);
     this.runner = new ZoneRunner(entries, clock, TICK_MS);
     this.runner.start();
-    this.stopCheckpoints = clock.every(CHECKPOINT_MS, () => this.guard('save the learned models', () => this.learning.checkpointAll()));
+    const m = settings.maintenance;
+    this.schedule.add('checkpoint', m.checkpoint, () => this.checkpoint());
+    this.schedule.add('retention', m.retention, () => {
+      for (const [name, h] of this.histories) {
+        const { deleted } = h.retain(settings.historyDays, clock.now());
+        if (deleted.length > 0) {
+          this.log.info(`[${name}] history: removed ${deleted.length} day(s) older than ${settings.historyDays} days`);
+        }
+      }
+    });
+  }
+
+  /** Saves what was learned and the history buffered so far; each part fails alone. */
+  private checkpoint(): void {
+    this.learning.checkpointAll();
+    for (const h of this.histories.values()) {
+      h.flush();
+    }
   }
 
   private simulatedHome(zones: ZoneSettings[], start: number, utcOffsetMinutes: number): SimulatedHome | undefined {
@@ -171,8 +193,8 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
 
   private stop(): void {
     this.runner?.close();
-    this.stopCheckpoints?.();
-    this.learning.checkpointAll();
+    this.schedule.stop();
+    this.checkpoint();
     for (const zone of this.zones) {
       zone.close();
     }

@@ -49,10 +49,20 @@ export interface SimulationSettings {
   occupants: number;
 }
 
+export interface MaintenanceSettings {
+  /** Cron expression: when learned models and history are saved. */
+  checkpoint: string;
+  /** Cron expression: when history older than historyDays is deleted. */
+  retention: string;
+}
+
 export interface PlatformSettings {
   name: string;
   zones: ZoneSettings[];
   simulation: SimulationSettings;
+  /** Days of history kept per zone. */
+  historyDays: number;
+  maintenance: MaintenanceSettings;
 }
 
 /** True when the zone can heat (has a heater offered in Apple Home). */

@@ -1,4 +1,5 @@
-import { MODES, Mode, PlatformSettings, SimulationSettings, ZoneSettings } from './types';
+import { validateCron } from '../maintenance/schedule';
+import { MaintenanceSettings, MODES, Mode, PlatformSettings, SimulationSettings, ZoneSettings } from './types';
 
 export interface ConfigProblem {
   /** 'error': a zone was skipped; 'warn': a default or a clamp was used. */
@@ -41,6 +42,12 @@ export const SIMULATION_NUMBERS = {
   seed: { min: 0, max: 2 ** 31 - 1, def: 1, unit: '', integer: true },
   occupants: { min: 1, max: 6, def: 2, unit: 'people', integer: true },
 } satisfies Record<string, NumberSpec>;
+
+export const PLATFORM_NUMBERS = {
+  historyDays: { min: 1, max: 3650, def: 90, unit: 'days', integer: true },
+} satisfies Record<string, NumberSpec>;
+
+export const DEFAULT_MAINTENANCE: MaintenanceSettings = { checkpoint: '17 * * * *', retention: '23 3 * * *' };
 
 export const DEFAULT_MODES: Mode[] = ['off', 'heat'];
 export const SOURCES = ['simulated'] as const;
@@ -269,6 +276,25 @@ export function parseConfig(raw: unknown): ParsedConfig {
     simulation = { timeScale: n('timeScale'), seed: n('seed'), occupants: n('occupants') };
   }
 
+  const historyDays = readNumber(cfg, 'historyDays', PLATFORM_NUMBERS.historyDays, 'settings', problems);
+  const maintenance = { ...DEFAULT_MAINTENANCE };
+  if (cfg.maintenance !== undefined && !isDict(cfg.maintenance)) {
+    problems.push({ level: 'warn', message: `maintenance must be an object, got ${show(cfg.maintenance)}; using defaults` });
+  } else if (isDict(cfg.maintenance)) {
+    for (const key of Object.keys(DEFAULT_MAINTENANCE) as (keyof MaintenanceSettings)[]) {
+      const v = cfg.maintenance[key];
+      if (v === undefined || v === null || v === '') {
+        continue;
+      }
+      const problem = typeof v === 'string' ? validateCron(v, `maintenance.${key}`) : `maintenance.${key} must be text, got ${show(v)}`;
+      if (problem) {
+        problems.push({ level: 'warn', message: `${problem}; using "${DEFAULT_MAINTENANCE[key]}"` });
+      } else {
+        maintenance[key] = v as string;
+      }
+    }
+  }
+
   const zones: ZoneSettings[] = [];
   if (cfg.zones !== undefined && !Array.isArray(cfg.zones)) {
     problems.push({ level: 'error', message: `zones must be a list of zones, got ${show(cfg.zones)}; no zones loaded` });
@@ -281,5 +307,5 @@ export function parseConfig(raw: unknown): ParsedConfig {
       }
     });
   }
-  return { settings: { name, zones, simulation }, problems };
+  return { settings: { name, zones, simulation, historyDays, maintenance }, problems };
 }

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock';
 import { canCool, canHeat, Mode, ZoneSettings } from '../config/types';
 import { decideRelay, EquipmentState } from '../control/relay';
-import type { ZoneInput, ZoneOutput } from '../io/types';
+import type { Reading, ZoneInput, ZoneOutput } from '../io/types';
+import type { HistoryRecord } from '../store/history';
 import { HORIZONS, OccupancyForecaster } from '../learning/forecaster';
 import { OccupancyEstimator } from '../learning/occupancy-now';
 
@@ -37,7 +38,13 @@ export interface ZoneDeps {
   persist?: (state: ZoneUserState) => void;
   /** Forecasts occupancy from the zone's own history; without one the zone only reacts. */
   forecaster?: OccupancyForecaster;
+  /** Where the zone's history is kept (inputs, beliefs, decisions), for learning later. */
+  history?: { append(record: HistoryRecord): unknown };
 }
+
+/** Readings go to the history when they move this much, or at least this often. */
+const HISTORY_STEP = { temperature: 0.1, humidity: 1, outdoor: 0.5 };
+const HISTORY_EVERY_MS = 15 * 60_000;
 
 export interface ZoneLogger {
   info(message: string): void;
@@ -92,9 +99,12 @@ export class Zone {
   private readonly log: ZoneLogger;
   private readonly persist: (state: ZoneUserState) => void;
   readonly forecaster?: OccupancyForecaster;
+  private readonly history?: ZoneDeps['history'];
+  private readonly recorded: Partial<Record<keyof typeof HISTORY_STEP, { v: number; t: number }>> = {};
 
   constructor(readonly settings: ZoneSettings, deps: ZoneDeps) {
     ({ input: this.input, output: this.output, clock: this.clock, log: this.log, forecaster: this.forecaster } = deps);
+    this.history = deps.history;
     this.persist = deps.persist ?? (() => undefined);
     this.occupancy = new OccupancyEstimator(settings.occupancyTimeoutMinutes * 60000);
     this.state = {
@@ -136,14 +146,19 @@ export class Zone {
     if (snap.humidity && Number.isFinite(snap.humidity.value)) {
       next.humidity = snap.humidity.value;
     }
+    this.record('temperature', snap.temperature);
+    this.record('humidity', snap.humidity);
+    this.record('outdoor', snap.outdoorTemperature);
     let activity = false;
     for (const e of snap.events) {
+      this.history?.append({ t: e.t, kind: 'event', e: e.kind, v: e.value });
       this.occupancy.add(e);
       activity ||= e.kind !== 'presence' && (e.value || e.kind === 'door');
     }
     const belief = this.occupancy.belief(now, this.forecaster?.usuallyHome(now));
     this.forecaster?.observe(now, belief.occupied ? 1 : 0, activity);
     if (belief.occupied !== next.occupied) {
+      this.history?.append({ t: now, kind: 'occupancy', v: belief.occupied });
       this.log.info(`${belief.occupied ? 'occupied' : 'unoccupied'}: ${belief.reason}${this.describeForecast()}`);
     }
     next.occupied = belief.occupied;
@@ -177,6 +192,7 @@ export class Zone {
       };
       this.output.apply({ mode: next.mode, heating: decision.heating, cooling: decision.cooling, setpoint: this.setpoint(next) }, now);
       this.applied = true;
+      this.history?.append({ t: now, kind: 'equipment', heat: decision.heating, cool: decision.cooling });
       if (changed) {
         const what = decision.heating ? 'heating on' : decision.cooling ? 'cooling on' : `${eq.heating ? 'heating' : 'cooling'} off`;
         this.log.info(`${what}: ${decision.reason}`);
@@ -272,8 +288,22 @@ export class Zone {
     }
   }
 
+  private record(kind: keyof typeof HISTORY_STEP, reading: Reading | undefined): void {
+    if (!this.history || !reading || !Number.isFinite(reading.value)) {
+      return;
+    }
+    const last = this.recorded[kind];
+    if (!last || Math.abs(reading.value - last.v) >= HISTORY_STEP[kind] || reading.at - last.t >= HISTORY_EVERY_MS) {
+      this.recorded[kind] = { v: reading.value, t: reading.at };
+      this.history.append({ t: reading.at, kind, v: Math.round(reading.value * 100) / 100 });
+    }
+  }
+
   private changeUserState(change: Partial<ZoneUserState>, what: string): void {
     this.commit({ ...this.state, ...change });
+    if (change.mode !== undefined || change.target !== undefined || change.heatingThreshold !== undefined) {
+      this.history?.append({ t: this.clock.now(), kind: 'setpoint', mode: this.state.mode, v: this.setpoint(this.state) });
+    }
     this.log.info(what);
     try {
       this.persist(this.userState);

@@ -23,6 +23,15 @@ describe('parseConfig: good configs', () => {
       simulated: { initialTemperature: 17, tauHours: 30, heaterPower: 2, coolerPower: 2 },
     }]);
     expect(settings.simulation).toEqual({ timeScale: 1, seed: 1, occupants: 2 });
+    expect(settings.historyDays).toBe(90);
+    expect(settings.maintenance).toEqual({ checkpoint: '17 * * * *', retention: '23 3 * * *' });
+  });
+
+  it('keeps valid platform settings', () => {
+    const { settings, problems } = parseConfig({ historyDays: 30, maintenance: { checkpoint: '*/5 * * * *', retention: '@daily' } });
+    expect(problems).toEqual([]);
+    expect(settings.historyDays).toBe(30);
+    expect(settings.maintenance).toEqual({ checkpoint: '*/5 * * * *', retention: '@daily' });
   });
 
   it('keeps valid values, trims names, adds off and expands auto to heat and cool', () => {
@@ -43,10 +52,9 @@ describe('parseConfig: good configs', () => {
   });
 
   it('no zones: no problems and nothing to run', () => {
-    expect(parseConfig({ platform: 'OccupancyThermostat' })).toEqual({
-      settings: { name: 'Occupancy Thermostat', zones: [], simulation: { timeScale: 1, seed: 1, occupants: 2 } },
-      problems: [],
-    });
+    const { settings, problems } = parseConfig({ platform: 'OccupancyThermostat' });
+    expect(problems).toEqual([]);
+    expect(settings.zones).toEqual([]);
   });
 });
 
@@ -117,6 +125,11 @@ describe('parseConfig: bad input gets one clear message naming the zone and fiel
     ['time scale out of range', { simulation: { timeScale: 0 } }, 'simulation: timeScale must be a number from 1 to 100000 ×, got 0; using 1'],
     ['fractional occupants', { simulation: { occupants: 1.5 } }, 'simulation: occupants must be a whole number from 1 to 6 people, got 1.5; using 2'],
     ['simulation not an object', { simulation: 3 }, 'simulation must be an object, got 3; using defaults'],
+    ['history days out of range', { historyDays: 0 }, 'settings: historyDays must be a whole number from 1 to 3650 days, got 0; using 90'],
+    ['a cron expression that is not one', { maintenance: { checkpoint: 'every hour' } },
+      'maintenance.checkpoint: "every hour" is not a cron expression (five fields, e.g. "0 * * * *" for every hour); using "17 * * * *"'],
+    ['a cron expression of the wrong type', { maintenance: { retention: 5 } }, 'maintenance.retention must be text, got 5; using "23 3 * * *"'],
+    ['maintenance not an object', { maintenance: 'hourly' }, 'maintenance must be an object, got "hourly"; using defaults'],
   ])('platform level: %s', (_what, raw, message) => {
     expect(parseConfig(raw).problems.map((p) => p.message)).toContain(message);
   });

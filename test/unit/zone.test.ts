@@ -1,4 +1,5 @@
 import { ManualClock } from '../../src/clock';
+import type { HistoryRecord } from '../../src/store/history';
 import { OccupancyForecaster } from '../../src/learning/forecaster';
 import { decodeModel } from '../../src/learning/model-file';
 import prior from '../../models/prior.json';
@@ -148,6 +149,35 @@ describe('Zone', () => {
     zone.setTarget(19);
     expect(zone.snapshot.target).toBe(19);
     expect(logs).toEqual(["could not save the zone's settings (disk full); they hold until restart"]);
+  });
+});
+
+describe('Zone history', () => {
+  it('records inputs, beliefs and decisions, readings only when they move or every 15 min', () => {
+    const settings = parseConfig({ zones: [{ name: 'Den' }] }).settings.zones[0];
+    const clock = new ManualClock(0);
+    const input = new FakeInput();
+    const records: HistoryRecord[] = [];
+    const zone = new Zone(settings, {
+      input, output: new FakeOutput(), clock, history: { append: (r) => records.push(r) },
+      log: { info: () => undefined, warn: () => undefined, debug: () => undefined },
+    });
+    input.pending = [{ t: 0, kind: 'motion', value: true }];
+    zone.tick();
+    clock.advance(MIN);
+    zone.tick(); // same readings: nothing new
+    input.temperature = 18.05;
+    clock.advance(MIN);
+    zone.tick(); // moved less than 0.1: nothing
+    clock.advance(15 * MIN);
+    zone.tick(); // 15 min later: recorded again
+    zone.setTarget(19);
+    expect(records.map((r) => r.kind)).toEqual([
+      'temperature', 'humidity', 'event', 'occupancy', 'equipment', 'temperature', 'humidity', 'setpoint',
+    ]);
+    expect(records[0]).toEqual({ t: 0, kind: 'temperature', v: 18 });
+    expect(records[2]).toEqual({ t: 0, kind: 'event', e: 'motion', v: true });
+    expect(records.at(-1)).toEqual({ t: 17 * MIN, kind: 'setpoint', mode: 'heat', v: 19 });
   });
 });
 

@@ -1,22 +1,27 @@
-// Scratch: compare forecaster variants across all homes (not committed).
+// Compares forecaster option sets on every home (mean Brier over homes, both tracks), for choosing
+// defaults on the homes as a whole rather than on any one of them. Usage:
+//   node dist-bench/bench/variants.js '{"a":{"learningRate":0.001},"b":{"learningRate":0.003}}' ['{prior options}'] [--data DIR]
+import * as path from 'path';
 import { discoverHouses } from './loaders/discover';
 import { evaluateHouse } from './evaluate';
-import { Ours } from './methods';
+import { MethodFactory, Ours } from './methods';
 import { Persistence } from './methods/simple';
 import { mayTrainOn, PRIOR_SIMULATION, priorExcluding, simulatedSequences } from './prior';
 import { ForecasterOptions } from '../src/learning/forecaster';
 
-const data = '/work/shared/data';
+const dataFlag = process.argv.indexOf('--data');
+const data = dataFlag > 0 ? process.argv[dataFlag + 1] : path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
 const houses = discoverHouses(data).houses;
 const trainable = houses.filter(mayTrainOn);
 const sim = simulatedSequences(PRIOR_SIMULATION);
-const variants: Record<string, Partial<ForecasterOptions>> = JSON.parse(process.argv[2] ?? '{"base":{}}');
-const priorOpts = JSON.parse(process.argv[3] ?? '{}');
+const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--data');
+const variants: Record<string, Partial<ForecasterOptions>> = JSON.parse(positional[0] ?? '{"default":{}}');
+const priorOpts = JSON.parse(positional[1] ?? '{}');
 const rows: string[] = [];
 const sums: Record<string, number[]> = {};
 for (const h of houses) {
   const { model } = priorExcluding(trainable, h.name, sim, priorOpts);
-  const methods: Record<string, () => any> = { persistence: () => new Persistence() };
+  const methods: Record<string, MethodFactory> = { persistence: () => new Persistence() };
   for (const [k, o] of Object.entries(variants)) methods[k] = () => new Ours(k, model, o);
   const r = evaluateHouse(h, { methods, tracks: ['forecast', 'sensorOnly'] });
   for (const m of Object.keys(methods)) {
