@@ -39,6 +39,14 @@ export interface ZoneSettings {
   occupancyTimeoutMinutes: number;
   /** Whether the zone's forecaster keeps learning from its own history (off: the shipped prior only). */
   learning: boolean;
+  /** 'predictive': comfort when people are home or expected, eco otherwise; 'manual': the user's target only. */
+  control: 'predictive' | 'manual';
+  /** 0 comfort first … 1 savings first: how sure the forecast must be before pre-heating or pre-cooling. */
+  savingsBias: number;
+  /** How long a change made in Apple Home holds before the schedule resumes (it also ends at the next arrival or departure). */
+  holdHours: number;
+  /** Minutes without a temperature reading before the zone counts its sensor as failed. */
+  staleSensorMinutes: number;
   simulated: SimulatedZoneSettings;
 }
 

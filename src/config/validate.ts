@@ -31,6 +31,9 @@ export const ZONE_NUMBERS = {
   minOnMinutes: { min: 0, max: 60, def: 5, unit: 'minutes' },
   minOffMinutes: { min: 0, max: 60, def: 5, unit: 'minutes' },
   occupancyTimeoutMinutes: { min: 5, max: 720, def: 30, unit: 'minutes' },
+  savingsBias: { min: 0, max: 1, def: 0.3, unit: '' },
+  holdHours: { min: 0.5, max: 24, def: 3, unit: 'hours' },
+  staleSensorMinutes: { min: 5, max: 1440, def: 30, unit: 'minutes' },
   'simulated.initialTemperature': { min: -10, max: 40, def: 17, unit: '°C' },
   'simulated.tauHours': { min: 1, max: 200, def: 30, unit: 'hours' },
   'simulated.heaterPower': { min: 0.1, max: 20, def: 2, unit: '°C per hour' },
@@ -51,12 +54,14 @@ export const DEFAULT_MAINTENANCE: MaintenanceSettings = { checkpoint: '17 * * * 
 
 export const DEFAULT_MODES: Mode[] = ['off', 'heat'];
 export const SOURCES = ['simulated'] as const;
+export const CONTROLS = ['predictive', 'manual'] as const;
 export const ACTUATORS = ['simulated'] as const;
 export const MAX_NAME_LENGTH = 64;
 
 export const ZONE_KEYS = new Set([
   'name', 'source', 'actuator', 'modes', 'comfort', 'eco', 'limits', 'hysteresis', 'minOnMinutes',
-  'minOffMinutes', 'occupancyTimeoutMinutes', 'learning', 'simulated',
+  'minOffMinutes', 'occupancyTimeoutMinutes', 'learning', 'control', 'savingsBias', 'holdHours', 'staleSensorMinutes',
+  'simulated',
 ]);
 
 type Dict = Record<string, unknown>;
@@ -120,6 +125,18 @@ function readBoolean(obj: Dict, key: string, def: boolean, where: string, proble
     return def;
   }
   return v;
+}
+
+function readControl(zone: Dict, where: string, problems: ConfigProblem[]): ZoneSettings['control'] {
+  const v = zone.control;
+  if (v === undefined || v === null || v === '') {
+    return 'predictive';
+  }
+  if ((CONTROLS as readonly unknown[]).includes(v)) {
+    return v as ZoneSettings['control'];
+  }
+  problems.push({ level: 'warn', message: `${where}: control must be "predictive" or "manual", got ${show(v)}; using "predictive"` });
+  return 'predictive';
 }
 
 function readModes(zone: Dict, where: string, problems: ConfigProblem[]): Mode[] {
@@ -247,6 +264,10 @@ function parseZone(raw: unknown, index: number, seen: Set<string>, problems: Con
     minOffMinutes: num('minOffMinutes'),
     occupancyTimeoutMinutes: num('occupancyTimeoutMinutes'),
     learning: readBoolean(raw, 'learning', true, where, problems),
+    control: readControl(raw, where, problems),
+    savingsBias: num('savingsBias'),
+    holdHours: num('holdHours'),
+    staleSensorMinutes: num('staleSensorMinutes'),
     simulated: {
       initialTemperature: num('simulated.initialTemperature'),
       tauHours: num('simulated.tauHours'),

@@ -93,6 +93,7 @@ export class ZoneAccessory {
     } else {
       this.drop(C.CurrentRelativeHumidity);
     }
+    t.getCharacteristic(C.StatusFault).onGet(() => this.value(C.StatusFault));
     this.occupancy.getCharacteristic(C.OccupancyDetected).onGet(() => this.value(C.OccupancyDetected));
 
     zone.onChange((s) => this.push(s));
@@ -109,6 +110,7 @@ export class ZoneAccessory {
       [C.TargetTemperature, s.target],
       [C.TemperatureDisplayUnits, unitsToHap(s.displayUnits)],
       [C.OccupancyDetected, s.occupied ? C.OccupancyDetected.OCCUPANCY_DETECTED : C.OccupancyDetected.OCCUPANCY_NOT_DETECTED],
+      [C.StatusFault, s.fault ? C.StatusFault.GENERAL_FAULT : C.StatusFault.NO_FAULT],
     ]);
     if (s.temperature !== undefined) {
       values.set(C.CurrentTemperature, roundTenth(s.temperature));

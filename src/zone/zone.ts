@@ -3,7 +3,10 @@ import { canCool, canHeat, Mode, ZoneSettings } from '../config/types';
 import { decideRelay, EquipmentState } from '../control/relay';
 import type { Reading, ZoneInput, ZoneOutput } from '../io/types';
 import type { HistoryRecord } from '../store/history';
+import { decidePredictive, PredictiveDecision, temperaturesFor } from '../control/setpoint';
 import { HORIZONS, OccupancyForecaster } from '../learning/forecaster';
+import { leadMinutes } from '../control/lead';
+import { RateEstimator } from '../learning/thermal-rate';
 import { OccupancyEstimator } from '../learning/occupancy-now';
 
 export type DisplayUnits = 'celsius' | 'fahrenheit';
@@ -15,7 +18,12 @@ export interface ZoneUserState {
   heatingThreshold: number;
   coolingThreshold: number;
   displayUnits: DisplayUnits;
+  /** Until when (clock ms) a change made in Apple Home holds against the schedule. */
+  holdUntil?: number;
 }
+
+/** What sets the target now: the user (manual control or a hold) or the schedule's plan. */
+export type Plan = 'manual' | 'hold' | 'comfort' | 'pre-comfort' | 'eco' | 'off';
 
 export interface ZoneSnapshot extends ZoneUserState {
   temperature?: number;
@@ -26,6 +34,11 @@ export interface ZoneSnapshot extends ZoneUserState {
   occupancyReason: string;
   /** Why the equipment is doing what it does. */
   reason: string;
+  plan: Plan;
+  /** Why the target is what it is. */
+  planReason: string;
+  /** The temperature sensor has been silent too long: equipment off, accessory faulted. */
+  fault: boolean;
 }
 
 export interface ZoneDeps {
@@ -77,6 +90,7 @@ export function sanitizeUserState(settings: ZoneSettings, saved: Partial<ZoneUse
     heatingThreshold,
     coolingThreshold,
     displayUnits: saved?.displayUnits === 'fahrenheit' ? 'fahrenheit' : 'celsius',
+    holdUntil: typeof saved?.holdUntil === 'number' && Number.isFinite(saved.holdUntil) ? saved.holdUntil : undefined,
   };
 }
 
@@ -91,6 +105,11 @@ export class Zone {
   };
   private readonly occupancy: OccupancyEstimator;
   private applied = false;
+  private readonly startedAt: number;
+  private lastTemperatureAt?: number;
+  private readonly rates = new RateEstimator();
+  /** The belief at the previous tick; undefined on the first, so a restart is not taken for an arrival. */
+  private lastBelief?: boolean;
   private readonly listeners = new Set<(s: Readonly<ZoneSnapshot>) => void>();
 
   private readonly input: ZoneInput;
@@ -114,7 +133,11 @@ export class Zone {
       occupied: false,
       occupancyReason: 'no activity seen yet',
       reason: 'starting',
+      plan: settings.control === 'manual' ? 'manual' : 'comfort',
+      planReason: 'starting',
+      fault: false,
     };
+    this.startedAt = this.clock.now();
   }
 
   get name(): string {
@@ -126,8 +149,8 @@ export class Zone {
   }
 
   get userState(): ZoneUserState {
-    const { mode, target, heatingThreshold, coolingThreshold, displayUnits } = this.state;
-    return { mode, target, heatingThreshold, coolingThreshold, displayUnits };
+    const { mode, target, heatingThreshold, coolingThreshold, displayUnits, holdUntil } = this.state;
+    return { mode, target, heatingThreshold, coolingThreshold, displayUnits, holdUntil };
   }
 
   onChange(listener: (s: Readonly<ZoneSnapshot>) => void): () => void {
@@ -142,6 +165,17 @@ export class Zone {
     const next: ZoneSnapshot = { ...this.state };
     if (snap.temperature && Number.isFinite(snap.temperature.value)) {
       next.temperature = snap.temperature.value;
+      this.lastTemperatureAt = Math.max(this.lastTemperatureAt ?? -Infinity, snap.temperature.at);
+    }
+    const staleMs = this.settings.staleSensorMinutes * 60000;
+    const silentFor = now - (this.lastTemperatureAt ?? this.startedAt);
+    next.fault = silentFor > staleMs;
+    if (next.fault !== this.state.fault) {
+      if (next.fault) {
+        this.log.warn(`no temperature reading for ${Math.round(silentFor / 60000)} min: equipment off, accessory marked faulted`);
+      } else {
+        this.log.info('temperature readings are back');
+      }
     }
     if (snap.humidity && Number.isFinite(snap.humidity.value)) {
       next.humidity = snap.humidity.value;
@@ -163,6 +197,10 @@ export class Zone {
     }
     next.occupied = belief.occupied;
     next.occupancyReason = belief.reason;
+    this.rates.observe(now, next.fault ? undefined : snap.temperature?.value, snap.outdoorTemperature?.value,
+      this.equipment.heating, this.equipment.cooling);
+    this.planTarget(next, now, snap.outdoorTemperature?.value);
+    this.lastBelief = belief.occupied;
 
     const s = this.settings;
     const decision = decideRelay({
@@ -171,7 +209,7 @@ export class Zone {
       target: next.target,
       heatingThreshold: next.heatingThreshold,
       coolingThreshold: next.coolingThreshold,
-      temperature: next.temperature,
+      temperature: next.fault ? undefined : next.temperature,
       frostProtection: s.limits.frostProtection,
       maximum: s.limits.maximum,
       hysteresis: s.hysteresis,
@@ -263,6 +301,64 @@ export class Zone {
     this.listeners.clear();
   }
 
+  /**
+   * Predictive control: the schedule sets the target (comfort, pre-comfort or eco) unless a change
+   * from Apple Home holds. A hold ends when its time is up or at the next arrival or departure.
+   */
+  private planTarget(next: ZoneSnapshot, now: number, outdoor: number | undefined): void {
+    const s = this.settings;
+    if (s.control === 'manual') {
+      next.plan = 'manual';
+      next.planReason = 'manual control: the target set in Apple Home';
+      return;
+    }
+    if (next.holdUntil !== undefined) {
+      const transition = this.lastBelief !== undefined && this.lastBelief !== next.occupied;
+      if (now >= next.holdUntil || transition) {
+        const why = now >= next.holdUntil ? 'its time is up' : next.occupied ? 'someone arrived' : 'everyone left';
+        this.log.info(`hold ended (${why}): the schedule resumes`);
+        next.holdUntil = undefined;
+        this.save(next);
+      } else {
+        next.plan = 'hold';
+        next.planReason = `holding the change made in Apple Home for ${Math.ceil((next.holdUntil - now) / 60000)} more min`;
+        return;
+      }
+    }
+    if (next.mode === 'off') {
+      next.plan = 'off';
+      next.planReason = 'off';
+      return;
+    }
+    const forecast = this.forecaster ? { horizons: HORIZONS, pHome: this.forecaster.predictions() } : undefined;
+    const t = next.fault ? undefined : next.temperature;
+    const decide = (action: 'heat' | 'cool') => decidePredictive({
+      occupied: next.occupied,
+      forecast,
+      leadMinutes: leadMinutes(t, action === 'heat' ? s.comfort.heat : s.comfort.cool, outdoor, action, this.rates.room(action)),
+      savingsBias: s.savingsBias,
+      action,
+      ...temperaturesFor(action, s.comfort, s.eco),
+    });
+    let d: PredictiveDecision;
+    if (next.mode === 'auto') {
+      // The side the room is on decides which lead counts; inside the band neither needs one.
+      d = decide(t !== undefined && t > s.comfort.cool ? 'cool' : 'heat');
+      const comfortable = d.kind !== 'eco';
+      next.heatingThreshold = comfortable ? s.comfort.heat : s.eco.heat;
+      next.coolingThreshold = comfortable ? s.comfort.cool : Math.max(s.eco.cool, next.heatingThreshold + AUTO_GAP);
+      next.target = next.heatingThreshold;
+    } else {
+      d = decide(next.mode === 'cool' ? 'cool' : 'heat');
+      next.target = d.setpoint;
+    }
+    if (d.kind !== next.plan) {
+      this.log.info(d.reason);
+    }
+    next.plan = d.kind;
+    next.planReason = d.reason;
+  }
+
   /** P(home) by horizon in minutes, or undefined without a forecaster. */
   forecast(): Record<number, number> | undefined {
     if (!this.forecaster) {
@@ -299,17 +395,27 @@ export class Zone {
     }
   }
 
+  private save(state: ZoneUserState): void {
+    try {
+      const { mode, target, heatingThreshold, coolingThreshold, displayUnits, holdUntil } = state;
+      this.persist({ mode, target, heatingThreshold, coolingThreshold, displayUnits, holdUntil });
+    } catch (err) {
+      this.log.warn(`could not save the zone's settings (${(err as Error).message}); they hold until restart`);
+    }
+  }
+
   private changeUserState(change: Partial<ZoneUserState>, what: string): void {
-    this.commit({ ...this.state, ...change });
+    if (this.settings.control === 'predictive'
+      && (change.target !== undefined || change.heatingThreshold !== undefined || change.coolingThreshold !== undefined)) {
+      change.holdUntil = this.clock.now() + this.settings.holdHours * 3_600_000;
+      what += `, held for ${this.settings.holdHours} h or until the next arrival or departure`;
+    }
+    this.commit({ ...this.state, ...change, ...(change.holdUntil !== undefined ? { plan: 'hold' as const } : {}) });
     if (change.mode !== undefined || change.target !== undefined || change.heatingThreshold !== undefined) {
       this.history?.append({ t: this.clock.now(), kind: 'setpoint', mode: this.state.mode, v: this.setpoint(this.state) });
     }
     this.log.info(what);
-    try {
-      this.persist(this.userState);
-    } catch (err) {
-      this.log.warn(`could not save the zone's settings (${(err as Error).message}); they hold until restart`);
-    }
+    this.save(this.state);
   }
 
   private commit(next: ZoneSnapshot): void {

@@ -29,6 +29,9 @@ const PLATFORM = {
       hysteresis: 0.5,
       minOnMinutes: 5,
       minOffMinutes: 5,
+      // These tests check the HomeKit mapping, so the target must stay where the client puts it;
+      // predictive control (the default) is tested on a simulated home in test/unit/predictive.test.ts.
+      control: 'manual',
       simulated: { initialTemperature: 16, tauHours: 30, heaterPower: 3, coolerPower: 2 },
     },
   ],

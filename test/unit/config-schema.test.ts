@@ -1,6 +1,6 @@
 import schema from '../../config.schema.json';
 import { PLATFORM_NAME } from '../../src/settings';
-import { parseConfig, SIMULATION_NUMBERS, ZONE_KEYS, ZONE_NUMBERS } from '../../src/config/validate';
+import { DEFAULT_MAINTENANCE, parseConfig, PLATFORM_NUMBERS, SIMULATION_NUMBERS, ZONE_KEYS, ZONE_NUMBERS } from '../../src/config/validate';
 
 type Node = { type?: string; properties?: Record<string, Node>; items?: Node; default?: unknown; minimum?: number; maximum?: number; required?: boolean; description?: string };
 
@@ -37,12 +37,23 @@ describe('config.schema.json', () => {
     expect(at(root, `simulation.${path}`)).toMatchObject({ default: spec.def, minimum: spec.min, maximum: spec.max });
   });
 
+  it('platform settings match the validator', () => {
+    expect(at(root, 'historyDays')).toMatchObject({
+      default: PLATFORM_NUMBERS.historyDays.def, minimum: PLATFORM_NUMBERS.historyDays.min, maximum: PLATFORM_NUMBERS.historyDays.max,
+    });
+    expect(at(root, 'maintenance.checkpoint')!.default).toBe(DEFAULT_MAINTENANCE.checkpoint);
+    expect(at(root, 'maintenance.retention')!.default).toBe(DEFAULT_MAINTENANCE.retention);
+  });
+
   it('its defaults, filled in as the UI would, parse without a problem', () => {
     const fill = (node: Node): unknown => (node.properties
       ? Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, fill(v)]).filter(([, v]) => v !== undefined))
       : node.default);
     const zone = { ...(fill(zoneNode) as object), name: 'Kitchen' };
-    const { problems } = parseConfig({ name: 'x', zones: [zone], simulation: fill(at(root, 'simulation')!) });
+    const { problems } = parseConfig({
+      name: 'x', zones: [zone], simulation: fill(at(root, 'simulation')!), historyDays: fill(at(root, 'historyDays')!),
+      maintenance: fill(at(root, 'maintenance')!),
+    });
     expect(problems).toEqual([]);
   });
 

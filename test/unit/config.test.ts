@@ -20,6 +20,10 @@ describe('parseConfig: good configs', () => {
       minOffMinutes: 5,
       occupancyTimeoutMinutes: 30,
       learning: true,
+      control: 'predictive',
+      savingsBias: 0.3,
+      holdHours: 3,
+      staleSensorMinutes: 30,
       simulated: { initialTemperature: 17, tauHours: 30, heaterPower: 2, coolerPower: 2 },
     }]);
     expect(settings.simulation).toEqual({ timeScale: 1, seed: 1, occupants: 2 });
@@ -90,6 +94,10 @@ describe('parseConfig: bad input gets one clear message naming the zone and fiel
     ['typo in a setting', [zone({ comfrot: {} })], 'zone "Living Room": unknown setting "comfrot" ignored', 'warn', 1],
     ['occupancy timeout out of range', [zone({ occupancyTimeoutMinutes: 1 })],
       'zone "Living Room": occupancyTimeoutMinutes must be a number from 5 to 720 minutes, got 1; using 30', 'warn', 1],
+    ['unknown control', [zone({ control: 'smart' })],
+      'zone "Living Room": control must be "predictive" or "manual", got "smart"; using "predictive"', 'warn', 1],
+    ['savings bias out of range', [zone({ savingsBias: 2 })],
+      'zone "Living Room": savingsBias must be a number from 0 to 1, got 2; using 0.3', 'warn', 1],
     ['learning not a boolean', [zone({ learning: 'yes' })],
       'zone "Living Room": learning must be true or false, got "yes"; using true', 'warn', 1],
     ['simulated power out of range', [zone({ simulated: { heaterPower: 0 } })],

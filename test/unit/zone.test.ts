@@ -1,6 +1,6 @@
 import { ManualClock } from '../../src/clock';
 import type { HistoryRecord } from '../../src/store/history';
-import { OccupancyForecaster } from '../../src/learning/forecaster';
+import { HORIZONS, OccupancyForecaster } from '../../src/learning/forecaster';
 import { decodeModel } from '../../src/learning/model-file';
 import prior from '../../models/prior.json';
 import { parseConfig } from '../../src/config/validate';
@@ -27,7 +27,7 @@ class FakeOutput implements ZoneOutput {
 }
 
 function setup(zoneConfig: Record<string, unknown> = {}, saved?: Partial<ZoneUserState>) {
-  const settings = parseConfig({ zones: [{ name: 'Den', modes: ['heat', 'cool', 'auto'], ...zoneConfig }] }).settings.zones[0];
+  const settings = parseConfig({ zones: [{ name: 'Den', modes: ['heat', 'cool', 'auto'], control: 'manual', ...zoneConfig }] }).settings.zones[0];
   const clock = new ManualClock(1_700_000_000_000);
   const input = new FakeInput();
   const output = new FakeOutput();
@@ -88,7 +88,9 @@ describe('Zone', () => {
     zone.setTarget(22.2);
     zone.setMode('cool');
     zone.setDisplayUnits('fahrenheit');
-    expect(persisted.at(-1)).toEqual({ mode: 'cool', target: 22.2, heatingThreshold: 21, coolingThreshold: 24, displayUnits: 'fahrenheit' });
+    expect(persisted.at(-1)).toEqual({
+      mode: 'cool', target: 22.2, heatingThreshold: 21, coolingThreshold: 24, displayUnits: 'fahrenheit', holdUntil: undefined,
+    });
     expect(seen.map((s) => s.mode)).toEqual(['heat', 'cool', 'cool']);
   });
 
@@ -183,7 +185,7 @@ describe('Zone history', () => {
 
 describe('Zone with a forecaster', () => {
   it('feeds its occupancy belief to the forecaster each tick and reports the forecast', () => {
-    const settings = parseConfig({ zones: [{ name: 'Den' }] }).settings.zones[0];
+    const settings = parseConfig({ zones: [{ name: 'Den', control: 'manual' }] }).settings.zones[0];
     const clock = new ManualClock(Date.UTC(2024, 0, 1));
     const input = new FakeInput();
     const logs: string[] = [];
@@ -192,7 +194,7 @@ describe('Zone with a forecaster', () => {
       input, output: new FakeOutput(), clock, forecaster,
       log: { info: (m) => logs.push(m), warn: () => undefined, debug: () => undefined },
     });
-    expect(zone.forecast()).toEqual({ 15: 0.5, 30: 0.5, 60: 0.5, 120: 0.5 });
+    expect(zone.forecast()).toEqual(Object.fromEntries(HORIZONS.map((h) => [h, 0.5])));
     input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
     zone.tick();
     expect(forecaster.current).toBe(1);
