@@ -93,7 +93,9 @@ export class ZoneAccessory {
     } else {
       this.drop(C.CurrentRelativeHumidity);
     }
-    t.getCharacteristic(C.StatusFault).onGet(() => this.value(C.StatusFault));
+    // HAP defines StatusFault for sensors, not thermostats: the zone's sensing is what fails.
+    this.occupancy.getCharacteristic(C.StatusFault).onGet(() => this.value(C.StatusFault));
+    this.drop(C.StatusFault); // from the thermostat, where an earlier version put it
     this.occupancy.getCharacteristic(C.OccupancyDetected).onGet(() => this.value(C.OccupancyDetected));
 
     zone.onChange((s) => this.push(s));
@@ -140,7 +142,8 @@ export class ZoneAccessory {
         continue;
       }
       this.pushed.set(type, value);
-      const service = type === this.api.hap.Characteristic.OccupancyDetected ? this.occupancy : this.thermostat;
+      const C = this.api.hap.Characteristic;
+      const service = type === C.OccupancyDetected || type === C.StatusFault ? this.occupancy : this.thermostat;
       service.updateCharacteristic(type, value);
     }
   }
