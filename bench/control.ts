@@ -1,4 +1,5 @@
 import { MINUTE_MS } from './loaders/types';
+import { DEFAULT_SAVINGS_BIAS, decidePredictive, Forecast, threshold } from '../src/control/setpoint';
 import { ThermalParams, stepTemperature, timeToReach } from '../src/sim/thermal';
 
 /**
@@ -36,19 +37,27 @@ export const CONTROL_TAUS = [15, 30, 55];
 export const CONTROL_HEATERS = [1, 2, 3];
 export const DEFAULT_THETA = 0.5;
 
+/** The savingsBias sweep of the plugin's own decision (src/control/setpoint.ts). */
+export const SAVINGS_BIASES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+/** Methods whose default control is the plugin's decidePredictive at DEFAULT_SAVINGS_BIAS (the rest: θ). */
+export const PLUGIN_METHODS = ['ours', 'ours-float', 'ours-noprior'];
+
+interface ForecastInputs {
+  /** P(home at issue + h) per issue minute, one array per horizon (same order as `horizons`). */
+  forecasts: readonly Float32Array[];
+  horizons: readonly number[];
+  /** Who says "occupied now": the true label (forecast track) or the method's own +15 forecast (sensor-only). */
+  occupiedNow: 'label' | 'forecast';
+}
+
 /** How a policy picks the setpoint. */
 export type Policy =
   | { kind: 'always' }
   | { kind: 'oracle' }
-  | {
-      kind: 'forecast';
-      /** P(home at issue + h) per issue minute, one array per horizon (same order as `horizons`). */
-      forecasts: readonly Float32Array[];
-      horizons: readonly number[];
-      theta: number;
-      /** Who says "occupied now": the true label (forecast track) or the method's own +15 forecast (sensor-only). */
-      occupiedNow: 'label' | 'forecast';
-    };
+  /** Comfort when home now or P(home at now + lead) ≥ θ. */
+  | ({ kind: 'forecast'; theta: number } & ForecastInputs)
+  /** The plugin's own decision: decidePredictive with this savingsBias. */
+  | ({ kind: 'plugin'; savingsBias: number } & ForecastInputs);
 
 /** Raw totals of one simulation over the scored minutes. */
 export interface ControlRun {
@@ -101,6 +110,9 @@ export function simulateControl(
   };
   let T = params.initialTemperature;
   let on = false;
+  // The plugin's decision reads one minute's forecasts at a time; one buffer, refilled each minute.
+  const column = policy.kind === 'plugin' ? new Float64Array(policy.horizons.length) : undefined;
+  const forecast: Forecast | undefined = policy.kind === 'plugin' ? { horizons: policy.horizons, pHome: column! } : undefined;
   for (let i = 0; i < n; i++) {
     const tout = outdoor[i];
     const label = labels[i];
@@ -115,7 +127,14 @@ export function simulateControl(
       } else {
         const f = policy.forecasts;
         const here = policy.occupiedNow === 'label' ? label === 1 : f[0][i] >= 0.5;
-        setpoint = here || forecastAtLead(f, policy.horizons, i, leadMin) >= policy.theta ? comfort : eco;
+        if (policy.kind === 'forecast') {
+          setpoint = here || forecastAtLead(f, policy.horizons, i, leadMin) >= policy.theta ? comfort : eco;
+        } else {
+          for (let k = 0; k < f.length; k++) column![k] = f[k][i];
+          setpoint = decidePredictive({
+            occupied: here, forecast, leadMinutes: leadMin, savingsBias: policy.savingsBias, comfort, eco, action: 'heat',
+          }).setpoint;
+        }
       }
     }
     if (T < setpoint - band) on = true;
@@ -174,13 +193,18 @@ export function scoreRun(run: ControlRun, always: ControlRun, oracle: ControlRun
 }
 
 /** Per-minute forecasts of one method on one track, as collected from the evaluation walk. */
-export type MethodForecasts = Record<string, readonly Float32Array[]>;
+export interface MethodForecast {
+  /** Ascending; may go beyond the scored horizons (the method's extraHorizons). */
+  horizons: readonly number[];
+  /** One array per horizon, indexed by issue minute. */
+  byIssue: readonly Float32Array[];
+}
+export type MethodForecasts = Record<string, MethodForecast>;
 
 export interface HomeControlInput {
   labels: ArrayLike<number>;
   outdoor: ArrayLike<number>;
   n: number;
-  horizons: readonly number[];
   /** track -> method -> per-horizon forecasts */
   forecasts: { forecast: MethodForecasts; sensorOnly: MethodForecasts };
 }
@@ -189,69 +213,116 @@ export type TrackControl = Record<string, ControlScore>;
 export interface CurvePoint extends ControlScore {
   theta: number | null;
 }
+export interface BiasPoint extends ControlScore {
+  savingsBias: number;
+  /** threshold(savingsBias): the θ the plugin's decision uses. */
+  theta: number;
+}
 
 export interface HomeControlResult {
-  params: { comfort: number; eco: number; tauHours: number; heaterCPerHour: number; theta: number; band: number; missTolerance: number };
+  params: {
+    comfort: number; eco: number; tauHours: number; heaterCPerHour: number; theta: number; band: number; missTolerance: number;
+    /** The plugin's methods are scored at this savingsBias (θ = pluginTheta) instead of θ. */
+    pluginMethods: string[]; savingsBias: number; pluginTheta: number;
+    /** Longest horizon each method's control could read. */
+    maxHorizon: Record<string, number>;
+  };
   forecast: TrackControl;
   sensorOnly: TrackControl;
-  curve: { thetas: number[]; forecast: Record<string, CurvePoint[]>; sensorOnly: Record<string, CurvePoint[]> };
+  /** θ sweep for every method (θ compared directly), and the savingsBias sweep of the plugin's decision. */
+  curve: {
+    thetas: number[];
+    forecast: Record<string, CurvePoint[]>;
+    sensorOnly: Record<string, CurvePoint[]>;
+    savingsBiases: number[];
+    bias: { forecast: Record<string, BiasPoint[]>; sensorOnly: Record<string, BiasPoint[]> };
+  };
   variants: Record<string, { tauHours: number; heaterCPerHour: number; alwaysMissMinPerDay: number | null; forecast: TrackControl; sensorOnly: TrackControl }>;
 }
 
 /** Methods whose control entry is a fixed policy rather than a forecast (always-home = always comfort). */
 const FIXED = new Set(['always', 'oracle']);
 
+/** At a setting: the plugin's methods at a savingsBias, the others at θ; `theta` alone puts every method at θ. */
+interface Setting {
+  theta: number;
+  savingsBias?: number;
+  plugin?: ReadonlySet<string>;
+}
+
 function trackScores(
   input: HomeControlInput,
   track: 'forecast' | 'sensorOnly',
-  theta: number,
+  setting: Setting,
   params: ControlParams,
   always: ControlRun,
   oracle: ControlRun,
+  only?: (m: string) => boolean,
 ): TrackControl {
   const out: TrackControl = {};
   for (const [m, f] of Object.entries(input.forecasts[track])) {
-    if (FIXED.has(m)) continue;
-    const run = simulateControl(input.labels, input.outdoor, input.n, {
-      kind: 'forecast', forecasts: f, horizons: input.horizons, theta, occupiedNow: track === 'forecast' ? 'label' : 'forecast',
-    }, params);
-    out[m] = scoreRun(run, always, oracle);
+    if (FIXED.has(m) || (only && !only(m))) continue;
+    const inputs: ForecastInputs = { forecasts: f.byIssue, horizons: f.horizons, occupiedNow: track === 'forecast' ? 'label' : 'forecast' };
+    const policy: Policy = setting.savingsBias !== undefined && setting.plugin?.has(m)
+      ? { kind: 'plugin', savingsBias: setting.savingsBias, ...inputs }
+      : { kind: 'forecast', theta: setting.theta, ...inputs };
+    out[m] = scoreRun(simulateControl(input.labels, input.outdoor, input.n, policy, params), always, oracle);
   }
-  out.always = scoreRun(always, always, oracle);
-  out.oracle = scoreRun(oracle, always, oracle);
+  if (!only) {
+    out.always = scoreRun(always, always, oracle);
+    out.oracle = scoreRun(oracle, always, oracle);
+  }
   return out;
 }
 
 /**
- * The control track of one home: default θ and room for both tracks, the θ sweep (savings vs
- * MissTime), and the other room/heater combinations at the default θ.
+ * The control track of one home: the default setting and room for both tracks (the plugin's methods
+ * through its own decision at the default savingsBias, the others at θ), the θ sweep for every
+ * method and the savingsBias sweep for the plugin's (savings vs MissTime), and the other room/heater
+ * combinations at the default setting.
  */
 export function controlForHome(
   input: HomeControlInput,
-  opts: { thetas: number[]; theta?: number; base?: ControlParams; taus?: number[]; heaters?: number[] },
+  opts: {
+    thetas: number[]; theta?: number; base?: ControlParams; taus?: number[]; heaters?: number[];
+    pluginMethods?: string[]; savingsBias?: number; savingsBiases?: number[];
+  },
 ): HomeControlResult {
   const base = opts.base ?? CONTROL_DEFAULTS;
   const theta = opts.theta ?? DEFAULT_THETA;
+  const savingsBias = opts.savingsBias ?? DEFAULT_SAVINGS_BIAS;
+  const plugin = new Set(opts.pluginMethods ?? PLUGIN_METHODS);
+  const biases = [...new Set([...(opts.savingsBiases ?? SAVINGS_BIASES), savingsBias])].sort((a, b) => a - b);
+  const def: Setting = { theta, savingsBias, plugin };
+  const isPlugin = (m: string): boolean => plugin.has(m);
+  const maxHorizon: Record<string, number> = {};
+  for (const tr of [input.forecasts.forecast, input.forecasts.sensorOnly]) {
+    for (const [m, f] of Object.entries(tr)) maxHorizon[m] = Math.max(maxHorizon[m] ?? 0, f.horizons[f.horizons.length - 1]);
+  }
   const next = nextHomeIndex(input.labels, input.n);
   const fixedRuns = (p: ControlParams) => ({
     always: simulateControl(input.labels, input.outdoor, input.n, { kind: 'always' }, p),
     oracle: simulateControl(input.labels, input.outdoor, input.n, { kind: 'oracle' }, p, next),
   });
-  const def = fixedRuns(base);
+  const fixed = fixedRuns(base);
   const result: HomeControlResult = {
     params: {
       comfort: base.comfort, eco: base.eco, tauHours: base.thermal.tauHours, heaterCPerHour: base.thermal.heaterCPerHour, theta,
       band: base.band, missTolerance: base.missTolerance,
+      pluginMethods: [...plugin], savingsBias, pluginTheta: threshold(savingsBias), maxHorizon,
     },
-    forecast: trackScores(input, 'forecast', theta, base, def.always, def.oracle),
-    sensorOnly: trackScores(input, 'sensorOnly', theta, base, def.always, def.oracle),
-    curve: { thetas: opts.thetas, forecast: {}, sensorOnly: {} },
+    forecast: trackScores(input, 'forecast', def, base, fixed.always, fixed.oracle),
+    sensorOnly: trackScores(input, 'sensorOnly', def, base, fixed.always, fixed.oracle),
+    curve: { thetas: opts.thetas, forecast: {}, sensorOnly: {}, savingsBiases: biases, bias: { forecast: {}, sensorOnly: {} } },
     variants: {},
   };
   for (const track of ['forecast', 'sensorOnly'] as const) {
     const curve = result.curve[track];
     for (const th of opts.thetas) {
-      const scores = th === theta ? result[track] : trackScores(input, track, th, base, def.always, def.oracle);
+      // The default result already holds every θ-method at the default θ; the plugin's are at their savingsBias.
+      const scores = th === theta
+        ? { ...result[track], ...trackScores(input, track, { theta: th }, base, fixed.always, fixed.oracle, isPlugin) }
+        : trackScores(input, track, { theta: th }, base, fixed.always, fixed.oracle);
       for (const [m, s] of Object.entries(scores)) {
         if (FIXED.has(m)) continue;
         (curve[m] ??= []).push({ theta: th, ...s });
@@ -259,20 +330,27 @@ export function controlForHome(
     }
     curve.always = [{ theta: null, ...result[track].always }];
     curve.oracle = [{ theta: null, ...result[track].oracle }];
+    const biasCurve = result.curve.bias[track];
+    for (const b of biases) {
+      const scores = b === savingsBias
+        ? Object.fromEntries(Object.entries(result[track]).filter(([m]) => isPlugin(m)))
+        : trackScores(input, track, { theta, savingsBias: b, plugin }, base, fixed.always, fixed.oracle, isPlugin);
+      for (const [m, s] of Object.entries(scores)) (biasCurve[m] ??= []).push({ savingsBias: b, theta: threshold(b), ...s });
+    }
   }
   for (const tau of opts.taus ?? CONTROL_TAUS) {
     for (const heat of opts.heaters ?? CONTROL_HEATERS) {
       const p: ControlParams = { ...base, thermal: { ...base.thermal, tauHours: tau, heaterCPerHour: heat } };
       const isDefault = tau === base.thermal.tauHours && heat === base.thermal.heaterCPerHour;
-      const runs = isDefault ? def : fixedRuns(p);
-      const fc = isDefault ? result.forecast : trackScores(input, 'forecast', theta, p, runs.always, runs.oracle);
+      const runs = isDefault ? fixed : fixedRuns(p);
+      const fc = isDefault ? result.forecast : trackScores(input, 'forecast', def, p, runs.always, runs.oracle);
       result.variants[`tau${tau}-heat${heat}`] = {
         tauHours: tau,
         heaterCPerHour: heat,
         // Non-zero when this heater cannot even hold comfort: every saving there is partly cold rooms.
         alwaysMissMinPerDay: fc.always.missMinPerDay,
         forecast: fc,
-        sensorOnly: isDefault ? result.sensorOnly : trackScores(input, 'sensorOnly', theta, p, runs.always, runs.oracle),
+        sensorOnly: isDefault ? result.sensorOnly : trackScores(input, 'sensorOnly', def, p, runs.always, runs.oracle),
       };
     }
   }

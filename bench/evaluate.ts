@@ -46,10 +46,11 @@ export interface EvalOptions {
   tracks?: Track[];
   learningCurveHorizon?: number;
   /**
-   * Receives each method's forecasts per issue minute (one array per horizon) after a clean walk, for
-   * the control track; they were made under PastView, so reusing them cannot peek.
+   * Receives each method's forecasts per issue minute (one array per horizon of `horizons`: the
+   * scored ones plus the method's extraHorizons, ascending) after a clean walk, for the control track;
+   * they were made under PastView, so reusing them cannot peek.
    */
-  onForecasts?: (track: Track, method: string, byIssue: Float32Array[]) => void;
+  onForecasts?: (track: Track, method: string, byIssue: Float32Array[], horizons: number[]) => void;
 }
 
 const nullable = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -96,7 +97,12 @@ export function evaluateHouse(house: House, opts: EvalOptions): HouseResult {
       const scores = horizons.map(() => new BinaryScore());
       // +h forecast by target minute, kept for the arrival-time error.
       const byTarget = horizons.map(() => new Float64Array(n).fill(NaN));
-      const byIssue = opts.onForecasts ? horizons.map(() => new Float32Array(n)) : undefined;
+      // Forecasts kept for the control track: the scored horizons and the method's longer ones (not scored).
+      const extra = opts.onForecasts ? (method.extraHorizons ?? []).filter((h) => !horizons.includes(h)) : [];
+      const kept = [...horizons, ...extra].sort((a, b) => a - b);
+      const keptIdx = horizons.map((h) => kept.indexOf(h));
+      const extraIdx = extra.map((h) => kept.indexOf(h));
+      const byIssue = opts.onForecasts ? kept.map(() => new Float32Array(n)) : undefined;
       const lcSum = new Float64Array(nDays);
       const lcN = new Float64Array(nDays);
       const lcIdx = horizons.indexOf(lcH);
@@ -111,7 +117,7 @@ export function evaluateHouse(house: House, opts: EvalOptions): HouseResult {
             const p = checkProbability(method.predict(t, h), name, t, h);
             const j = i + h;
             if (j < n) byTarget[k][j] = p;
-            if (byIssue) byIssue[k][i] = p;
+            if (byIssue) byIssue[keptIdx[k]][i] = p;
             if (i >= skip && j < n && labels[j] >= 0) {
               scores[k].add(p, labels[j]);
               if (k === lcIdx) {
@@ -120,6 +126,9 @@ export function evaluateHouse(house: House, opts: EvalOptions): HouseResult {
                 lcN[d]++;
               }
             }
+          }
+          for (let k = 0; k < extra.length; k++) {
+            byIssue![extraIdx[k]][i] = checkProbability(method.predict(t, extra[k]), name, t, extra[k]);
           }
         }
       } catch (e) {
@@ -130,7 +139,7 @@ export function evaluateHouse(house: House, opts: EvalOptions): HouseResult {
         throw e;
       }
       result.timingMs[track][name] = Date.now() - t0;
-      if (byIssue) opts.onForecasts!(track, name, byIssue);
+      if (byIssue) opts.onForecasts!(track, name, byIssue, kept);
       const byH: Record<string, HorizonResult> = {};
       horizons.forEach((h, k) => {
         const m = scores[k].result();

@@ -1,7 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CONTROL_DEFAULTS, CONTROL_HEATERS, CONTROL_TAUS, ControlScore, DEFAULT_THETA, HomeControlResult, MethodForecasts, controlForHome } from './control';
-import { EvalOptions, HORIZONS, HouseResult, Track } from './evaluate';
+import {
+  CONTROL_DEFAULTS, CONTROL_HEATERS, CONTROL_TAUS, ControlScore, DEFAULT_THETA, HomeControlResult, MethodForecasts, PLUGIN_METHODS, SAVINGS_BIASES,
+  controlForHome,
+} from './control';
+import { EvalOptions, HouseResult, Track } from './evaluate';
+import { DEFAULT_SAVINGS_BIAS, threshold } from '../src/control/setpoint';
 import { OutdoorStretch, WINTER_CURVE, coldestStretch, findOutdoorFile, outdoorForHouse } from './fraunhofer';
 import { House } from './loaders/types';
 import { renderParetoSvg } from './plot';
@@ -62,8 +66,10 @@ export function controlTable(c: HomeControlResult): string {
   const cells = (s: ControlScore | undefined): string =>
     `${pct(s?.savingsPct).padStart(7)}${min0(s?.missMinPerDay).padStart(8)}${share(s?.oracleShare).padStart(7)}${share(s?.discomfortDegreeHoursPerDay).padStart(7)}`;
   const head = `${'save%'.padStart(7)}${'miss/d'.padStart(8)}${'share'.padStart(7)}${'K·h/d'.padStart(7)}`;
+  const horizons = [...new Set(Object.values(p.maxHorizon))].sort((a, b) => a - b).map((h) => `+${h}`).join('/');
   const lines = [
-    `control, θ ${p.theta}, tau ${p.tauHours} h, heater ${p.heaterCPerHour} °C/h, comfort ${p.comfort} / eco ${p.eco} °C` +
+    `control, ${p.pluginMethods.join('/')}: the plugin's decision at savingsBias ${p.savingsBias} (θ ${p.pluginTheta.toFixed(3)}); ` +
+      `others θ ${p.theta}; forecasts up to ${horizons} min; tau ${p.tauHours} h, heater ${p.heaterCPerHour} °C/h, comfort ${p.comfort} / eco ${p.eco} °C` +
       ` (save%: heater time vs always-comfort; miss/d: occupied min/day > ${p.missTolerance} °C below comfort; share: of the oracle's savings)`,
     `            ${'forecast track'.padEnd(29)}   sensor-only track`,
     `method      ${head}   ${head}`,
@@ -100,13 +106,17 @@ export class BenchExtras {
 
   /** The dial's sweep; the low end matters for calibrated forecasters, whose P(arrival within 2 h) is rarely high. */
   get thetas(): number[] {
-    return this.quick ? [0.05, 0.1, 0.3, 0.5, 0.7, 0.9] : [0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+    return this.quick ? [0.05, 0.1, 0.3, 0.5, 0.7, 0.9] : [0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+  }
+
+  get savingsBiases(): number[] {
+    return this.quick ? [0, 0.25, 0.5, 0.75, 1] : SAVINGS_BIASES;
   }
 
   /** Options to pass to evaluateHouse so the forecasts are kept for the control track. */
   evalOptions(): Pick<EvalOptions, 'onForecasts'> {
     if (!this.args.control) return {};
-    return { onForecasts: (track, method, byIssue) => (this.collected[track][method] = byIssue) };
+    return { onForecasts: (track, method, byIssue, horizons) => (this.collected[track][method] = { horizons, byIssue }) };
   }
 
   /** Runs the control track of a house just evaluated; returns its table. */
@@ -119,10 +129,12 @@ export class BenchExtras {
         labels: house.labels,
         outdoor: outdoorForHouse(house.start, n, this.stretch),
         n,
-        horizons: HORIZONS,
         forecasts: { forecast: this.collected.forecast, sensorOnly: this.collected.sensorOnly },
       },
-      { thetas: this.thetas, theta: DEFAULT_THETA, base: CONTROL_DEFAULTS, taus: CONTROL_TAUS, heaters: CONTROL_HEATERS },
+      {
+        thetas: this.thetas, theta: DEFAULT_THETA, base: CONTROL_DEFAULTS, taus: CONTROL_TAUS, heaters: CONTROL_HEATERS,
+        pluginMethods: PLUGIN_METHODS, savingsBias: DEFAULT_SAVINGS_BIAS, savingsBiases: this.savingsBiases,
+      },
     );
     this.collected.forecast = {};
     this.collected.sensorOnly = {};
@@ -154,6 +166,10 @@ export class BenchExtras {
         ...CONTROL_DEFAULTS,
         theta: DEFAULT_THETA,
         thetas: this.thetas,
+        pluginMethods: PLUGIN_METHODS,
+        savingsBias: DEFAULT_SAVINGS_BIAS,
+        pluginTheta: threshold(DEFAULT_SAVINGS_BIAS),
+        savingsBiases: this.savingsBiases,
         taus: CONTROL_TAUS,
         heaters: CONTROL_HEATERS,
         outdoor: s ? { source: s.source, firstDay: s.firstDay, days: s.days, meanC: s.meanC, minC: s.minC, maxC: s.maxC } : { synthetic: WINTER_CURVE },

@@ -9,6 +9,8 @@ import { Ours } from './methods';
 import { mayTrainOn, PRIOR_SIMULATION, priorExcluding, simulatedSequences } from './prior';
 
 const REPO = path.resolve(__dirname, '..', '..');
+/** The shipped model, provenance included, stays this small as compact JSON (test/learning/prior.test.ts). */
+const MAX_BYTES = 4096;
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(name);
@@ -28,8 +30,9 @@ function main(): void {
   const scores: Record<string, number> = {};
   for (const h of trainable) {
     const { model } = priorExcluding(trainable, h.name, sim);
-    const r = evaluateHouse(h, { methods: { ours: () => new Ours('ours', model) }, tracks: ['forecast'] });
-    for (const hz of ['30', '60', '120']) scores[`looBrier${hz}:${h.name}`] = Number(r.forecast.ours[hz].brier!.toFixed(4));
+    // +240 too: the longest horizon, which pre-heating from a deep setback reads.
+    const r = evaluateHouse(h, { methods: { ours: () => new Ours('ours', model) }, tracks: ['forecast'], horizons: [30, 60, 120, 240] });
+    for (const hz of ['30', '60', '120', '240']) scores[`looBrier${hz}:${h.name}`] = Number(r.forecast.ours[hz].brier!.toFixed(4));
   }
 
   const { model, sources } = priorExcluding(trainable, undefined, sim);
@@ -42,6 +45,7 @@ function main(): void {
     notes: 'Weights and duration table only; the weekly profile is learned in each home. Made by npm run train-prior.',
   });
   fs.mkdirSync(path.dirname(out), { recursive: true });
+  if (modelBytes(file) > MAX_BYTES) throw new Error(`the model file would be ${modelBytes(file)} bytes, over ${MAX_BYTES}: trim provenance.scores`);
   fs.writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`);
   console.log(`wrote ${out}: ${modelBytes(file)} bytes (compact JSON), trained on ${sources.join(', ')}`);
   for (const [k, v] of Object.entries(scores)) console.log(`  ${k} = ${v}`);

@@ -1,4 +1,4 @@
-import { emptyModel, ForecasterModel, ForecasterOptions, OccupancyForecaster } from '../../src/learning/forecaster';
+import { emptyModel, ForecasterModel, ForecasterOptions, HORIZONS, OccupancyForecaster } from '../../src/learning/forecaster';
 import { OccupancyEstimator } from '../../src/learning/occupancy-now';
 import { PastView } from '../view';
 import { ForecastMethod } from './types';
@@ -14,6 +14,8 @@ export class Ours implements ForecastMethod {
   private readonly forecaster: OccupancyForecaster;
   private readonly estimator = new OccupancyEstimator(OCCUPANCY_TIMEOUT_MS);
   private lastT?: number;
+  /** Every horizon of the plugin's forecaster; the evaluator asks only for those it does not score. */
+  readonly extraHorizons: readonly number[] = HORIZONS;
 
   constructor(readonly name = 'ours', model: ForecasterModel = emptyModel(), options: Partial<ForecasterOptions> = {}) {
     this.forecaster = new OccupancyForecaster(model, options);

@@ -1,5 +1,5 @@
 import { PastView } from '../view';
-import { CompletedSlot, ForecastMethod, SLOT_MS, SLOTS_PER_DAY, SlotAccumulator, isWeekend, observedState } from './types';
+import { CompletedSlot, ForecastMethod, LONG_HORIZONS, SLOT_MS, SLOTS_PER_DAY, SlotAccumulator, isWeekend, observedState } from './types';
 
 /**
  * Per-slot presence probability: for each 15-min slot of the day, weekdays and weekends apart, the
@@ -29,6 +29,7 @@ export class PppTable {
 
 export class Ppp implements ForecastMethod {
   readonly name = 'ppp';
+  readonly extraHorizons = LONG_HORIZONS;
   private readonly table = new PppTable();
   private readonly acc = new SlotAccumulator((s) => this.table.add(s));
 

@@ -1,6 +1,6 @@
 import { DAY_MS, MINUTE_MS } from '../loaders/types';
 import { PastView } from '../view';
-import { CompletedSlot, ForecastMethod, SLOT_MS, SLOTS_PER_DAY, SlotAccumulator, observedState } from './types';
+import { CompletedSlot, ForecastMethod, LONG_HORIZONS, SLOT_MS, SLOTS_PER_DAY, SlotAccumulator, observedState } from './types';
 import { PppTable } from './ppp';
 
 /**
@@ -11,6 +11,7 @@ import { PppTable } from './ppp';
  */
 export class PreHeat implements ForecastMethod {
   readonly name = 'preheat';
+  readonly extraHorizons = LONG_HORIZONS;
   static readonly K = 5;
   static readonly LOOKBACK_SLOTS = (4 * 60 * MINUTE_MS) / SLOT_MS;
 

@@ -1,3 +1,4 @@
+import { HORIZONS as FORECASTER_HORIZONS } from '../../src/learning/forecaster';
 import { DAY_MS, MINUTE_MS } from '../loaders/types';
 import { PastView } from '../view';
 
@@ -7,9 +8,20 @@ import { PastView } from '../view';
  */
 export interface ForecastMethod {
   readonly name: string;
+  /**
+   * Horizons beyond the scored ones that this method also forecasts. They are never scored; the
+   * control track reads them, because reheating from eco takes longer than the longest scored horizon.
+   */
+  readonly extraHorizons?: readonly number[];
   observe(t: number, view: PastView): void;
   predict(t: number, horizonMinutes: number): number;
 }
+
+/**
+ * The longer horizons the plugin's forecaster has (beyond +120). The baselines get the same ones:
+ * slot tables and carried-forward states can answer any horizon, so the control track stays fair.
+ */
+export const LONG_HORIZONS: readonly number[] = FORECASTER_HORIZONS.filter((h) => h > 120);
 
 export type MethodFactory = () => ForecastMethod;
 

@@ -1,3 +1,4 @@
+import { DEFAULT_SAVINGS_BIAS } from '../control/setpoint';
 import { validateCron } from '../maintenance/schedule';
 import { MaintenanceSettings, MODES, Mode, PlatformSettings, SimulationSettings, ZoneSettings } from './types';
 
@@ -31,7 +32,7 @@ export const ZONE_NUMBERS = {
   minOnMinutes: { min: 0, max: 60, def: 5, unit: 'minutes' },
   minOffMinutes: { min: 0, max: 60, def: 5, unit: 'minutes' },
   occupancyTimeoutMinutes: { min: 5, max: 720, def: 30, unit: 'minutes' },
-  savingsBias: { min: 0, max: 1, def: 0.3, unit: '' },
+  savingsBias: { min: 0, max: 1, def: DEFAULT_SAVINGS_BIAS, unit: '' },
   holdHours: { min: 0.5, max: 24, def: 3, unit: 'hours' },
   staleSensorMinutes: { min: 5, max: 1440, def: 30, unit: 'minutes' },
   'simulated.initialTemperature': { min: -10, max: 40, def: 17, unit: '°C' },

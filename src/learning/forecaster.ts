@@ -6,7 +6,8 @@
  * Plain TypeScript on typed arrays; a tick allocates nothing.
  */
 
-export const HORIZONS = [15, 30, 60, 120] as const;
+// Up to +240 min: reheating from a deep setback can take about 3 h, so pre-heating needs to see that far.
+export const HORIZONS = [15, 30, 60, 120, 180, 240] as const;
 export const FEATURES = [
   'bias', 'durationTable', 'profile', 'sinTarget', 'cosTarget', 'sinNow', 'cosNow', 'stateAge', 'quiet',
 ] as const;
@@ -21,7 +22,10 @@ const TOD_BUCKETS = 6;
 const DUR_EDGES = [15, 60, 180, 480, 1440];
 const DUR_BUCKETS = DUR_EDGES.length + 1;
 const LOGIT_CLIP = 4;
-const MAX_H = HORIZONS[NH - 1];
+// One ring of pending samples per horizon, h + 1 minutes long, laid end to end.
+const RING_LEN = HORIZONS.map((h) => h + 1);
+const RING_BASE = RING_LEN.map((_, i) => RING_LEN.slice(0, i).reduce((a, b) => a + b, 0));
+const RING_TOTAL = RING_LEN.reduce((a, b) => a + b, 0);
 
 export interface ForecasterModel {
   /** weights[((h * 2) + state) * NF + f] */
@@ -114,9 +118,9 @@ export class OccupancyForecaster {
 
   // Pending samples, one ring per horizon indexed by minute: features, state, cell, time.
   private readonly ringX: Float32Array;
-  private readonly ringState = new Int8Array(NH * (MAX_H + 1));
-  private readonly ringCell = new Int32Array(NH * (MAX_H + 1));
-  private readonly ringMinute = new Float64Array(NH * (MAX_H + 1)).fill(NaN);
+  private readonly ringState = new Int8Array(RING_TOTAL);
+  private readonly ringCell = new Int32Array(RING_TOTAL);
+  private readonly ringMinute = new Float64Array(RING_TOTAL).fill(NaN);
 
   private readonly x = new Float32Array(NF);
   private readonly p = new Float64Array(NH).fill(0.5);
@@ -125,7 +129,7 @@ export class OccupancyForecaster {
     this.model = cloneModel(model);
     this.prior = Float32Array.from(model.weights);
     this.opts = { ...DEFAULT_OPTIONS, ...options };
-    this.ringX = new Float32Array(NH * (MAX_H + 1) * NF);
+    this.ringX = new Float32Array(RING_TOTAL * NF);
   }
 
   /** The belief this forecaster holds about now: 1 home, 0 away, -1 unknown. */
@@ -233,7 +237,8 @@ export class OccupancyForecaster {
     const decay = this.opts.durationDecay;
     for (let hi = 0; hi < NH; hi++) {
       const h = HORIZONS[hi];
-      const slot = hi * (MAX_H + 1) + ((minute - h) % (MAX_H + 1) + (MAX_H + 1)) % (MAX_H + 1);
+      const len = RING_LEN[hi];
+      const slot = RING_BASE[hi] + ((minute - h) % len + len) % len;
       if (this.ringMinute[slot] !== minute - h) {
         continue; // no sample at exactly minute - h (a gap in the history)
       }
@@ -325,7 +330,8 @@ export class OccupancyForecaster {
         z += w[base + f] * x[f];
       }
       this.p[hi] = sigmoid(z);
-      const slot = hi * (MAX_H + 1) + (minute % (MAX_H + 1));
+      const len = RING_LEN[hi];
+      const slot = RING_BASE[hi] + ((minute % len) + len) % len;
       this.ringX.set(x, slot * NF);
       this.ringState[slot] = s;
       this.ringCell[slot] = cell;

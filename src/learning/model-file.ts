@@ -85,8 +85,22 @@ export function encodeModel(model: ForecasterModel, provenance: Provenance): Mod
   };
 }
 
-/** Reads a model file, checking it fits this version of the forecaster; errors name the field. */
-export function decodeModel(raw: unknown): { model: ForecasterModel; provenance: Provenance } {
+/** Horizons of an older file this version can still read: a non-empty ascending subset of HORIZONS. */
+function fileHorizons(raw: unknown): number[] | undefined {
+  const known = HORIZONS as readonly number[];
+  if (!Array.isArray(raw) || raw.length === 0 || !raw.every((h) => known.includes(h))) {
+    return undefined;
+  }
+  return raw.every((h, i) => i === 0 || known.indexOf(h) > known.indexOf(raw[i - 1])) ? (raw as number[]) : undefined;
+}
+
+/**
+ * Reads a model file, checking it fits this version of the forecaster; errors name the field.
+ * A file made for fewer horizons (e.g. [15, 30, 60, 120] before the longer ones existed) still
+ * loads, so a zone keeps what it learned: the horizons it lacks start from `fill` (e.g. the shipped
+ * prior) when given, else from the file's nearest shorter horizon.
+ */
+export function decodeModel(raw: unknown, fill?: ForecasterModel): { model: ForecasterModel; provenance: Provenance } {
   const f = raw as Partial<ModelFile>;
   if (typeof raw !== 'object' || raw === null || f.format !== 'occupancy-forecaster') {
     throw new Error('not an occupancy-forecaster model file (field "format")');
@@ -94,10 +108,15 @@ export function decodeModel(raw: unknown): { model: ForecasterModel; provenance:
   if (f.version !== 1) {
     throw new Error(`model version ${String(f.version)} is not supported (field "version"; expected 1)`);
   }
-  if (JSON.stringify(f.horizons) !== JSON.stringify(HORIZONS) || JSON.stringify(f.features) !== JSON.stringify(FEATURES)) {
+  const horizons = fileHorizons(f.horizons);
+  if (!horizons || JSON.stringify(f.features) !== JSON.stringify(FEATURES)) {
     throw new Error('the model was made for other horizons or features (fields "horizons", "features")');
   }
   const model = emptyModel();
+  const nf = FEATURES.length;
+  // Per (horizon, state) row sizes in this version; the file holds the same layout for its own horizons.
+  const wRow = nf;
+  const dRow = model.duration.length / (HORIZONS.length * 2);
   const bytes = (field: 'weights' | 'duration' | 'profile', length: number) => {
     const value = f[field];
     const buf = typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
@@ -106,18 +125,33 @@ export function decodeModel(raw: unknown): { model: ForecasterModel; provenance:
     }
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
   };
-  const w = bytes('weights', model.weights.length);
-  const rows = model.weights.length / FEATURES.length;
+  const rows = horizons.length * 2;
+  const w = bytes('weights', rows * wRow);
   const scales = f.weightScales;
   if (!Array.isArray(scales) || scales.length !== rows || !scales.every((s) => typeof s === 'number' && Number.isFinite(s))) {
     throw new Error(`field "weightScales" must hold ${rows} numbers`);
   }
   const signed = new Int8Array(w.buffer, w.byteOffset, w.length);
+  const weights = new Float32Array(rows * wRow);
   for (let i = 0; i < signed.length; i++) {
-    model.weights[i] = signed[i] * scales[Math.floor(i / FEATURES.length)];
+    weights[i] = signed[i] * scales[Math.floor(i / nf)];
   }
-  dequantizePairs(bytes('duration', model.duration.length), model.duration);
+  const duration = new Float32Array(rows * dRow);
+  dequantizePairs(bytes('duration', duration.length), duration);
   dequantizePairs(bytes('profile', model.profile.length), model.profile);
+  HORIZONS.forEach((h, hi) => {
+    let from = horizons.indexOf(h);
+    if (from < 0 && fill) {
+      model.weights.set(fill.weights.subarray(hi * 2 * wRow, (hi + 1) * 2 * wRow), hi * 2 * wRow);
+      model.duration.set(fill.duration.subarray(hi * 2 * dRow, (hi + 1) * 2 * dRow), hi * 2 * dRow);
+      return;
+    }
+    if (from < 0) {
+      from = Math.max(0, horizons.filter((x) => x < h).length - 1);
+    }
+    model.weights.set(weights.subarray(from * 2 * wRow, (from + 1) * 2 * wRow), hi * 2 * wRow);
+    model.duration.set(duration.subarray(from * 2 * dRow, (from + 1) * 2 * dRow), hi * 2 * dRow);
+  });
   const provenance = f.provenance;
   if (!provenance || !Array.isArray(provenance.sources) || typeof provenance.trainedAt !== 'string') {
     throw new Error('field "provenance" must name its sources and trainedAt');

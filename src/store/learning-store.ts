@@ -26,7 +26,7 @@ export class LearningStore {
   forZone(zone: ZoneSettings, zoneLog: Log, utcOffsetMinutes: number): OccupancyForecaster {
     const file = new JsonFile<ModelFile>(path.join(this.dir, `${slug(zone.name)}.json`));
     const loaded = file.load((raw) => {
-      decodeModel(raw);
+      decodeModel(raw, this.loadPrior().model);
       return raw as ModelFile;
     });
     for (const w of loaded.warnings) {
@@ -35,7 +35,8 @@ export class LearningStore {
     let model: ForecasterModel;
     let provenance: Provenance;
     if (loaded.value) {
-      ({ model, provenance } = decodeModel(loaded.value));
+      // A checkpoint from a version with fewer horizons takes the missing ones from the prior.
+      ({ model, provenance } = decodeModel(loaded.value, this.loadPrior().model));
     } else {
       const prior = this.loadPrior();
       model = prior.model;

@@ -1,13 +1,17 @@
 import {
-  CONTROL_DEFAULTS, ControlParams, controlForHome, forecastAtLead, nextHomeIndex, simulateControl,
+  CONTROL_DEFAULTS, ControlParams, MethodForecast, controlForHome, forecastAtLead, nextHomeIndex, simulateControl,
 } from '../../bench/control';
 import { HORIZONS, evaluateHouse } from '../../bench/evaluate';
-import { Persistence } from '../../bench/methods';
+import { LONG_HORIZONS, Ours, Persistence, Ppp } from '../../bench/methods';
+import { HORIZONS as FORECASTER_HORIZONS } from '../../src/learning/forecaster';
+import { threshold } from '../../src/control/setpoint';
 import { officeHours, syntheticHouse } from './helpers';
 
+const LONG = [...HORIZONS, ...LONG_HORIZONS];
+
 /** Forecasts per issue minute from a rule on (issue minute, horizon). */
-function forecasts(n: number, p: (i: number, h: number) => number): Float32Array[] {
-  return HORIZONS.map((h) => Float32Array.from({ length: n }, (_, i) => p(i, h)));
+function forecasts(n: number, p: (i: number, h: number) => number, horizons: readonly number[] = HORIZONS): MethodForecast {
+  return { horizons, byIssue: horizons.map((h) => Float32Array.from({ length: n }, (_, i) => p(i, h))) };
 }
 
 describe('forecastAtLead', () => {
@@ -37,12 +41,14 @@ describe('control simulation on a synthetic office-hours home (away 09-17, const
   const truth = (i: number, h: number): number => (labels[Math.min(n - 1, i + h)] === 1 ? 1 : 0);
   const all = {
     perfect: forecasts(n, truth),
+    perfectLong: forecasts(n, truth, LONG),
     away: forecasts(n, () => 0),
     home: forecasts(n, () => 1),
+    ours: forecasts(n, (i, h) => (truth(i, h) ? 0.6 : 0.03), LONG),
   };
   const r = controlForHome(
-    { labels, outdoor, n, horizons: HORIZONS, forecasts: { forecast: all, sensorOnly: all } },
-    { thetas: [0.1, 0.5, 0.9], taus: [30], heaters: [1, 2] },
+    { labels, outdoor, n, forecasts: { forecast: all, sensorOnly: all } },
+    { thetas: [0.1, 0.5, 0.9], taus: [30], heaters: [1, 2], pluginMethods: ['ours'], savingsBias: 0.5, savingsBiases: [0, 1] },
   );
 
   it('always-comfort saves nothing, keeps people warm and heats for the loss at 21 °C', () => {
@@ -85,10 +91,50 @@ describe('control simulation on a synthetic office-hours home (away 09-17, const
     expect(p.missMinPerDay!).toBeLessThan(30);
   });
 
+  it('every method can report the longest horizon its control read', () => {
+    expect(r.params.maxHorizon).toMatchObject({ perfect: 120, perfectLong: Math.max(...LONG), ours: Math.max(...LONG) });
+  });
+
+  it('in a colder spell, where reheating takes over 2 h, the longer horizons keep a perfect forecaster on time', () => {
+    const cold = new Float32Array(n).fill(-5);
+    const c = controlForHome(
+      { labels, outdoor: cold, n, forecasts: { forecast: { perfect: all.perfect, perfectLong: all.perfectLong }, sensorOnly: {} } },
+      { thetas: [0.1], theta: 0.1, taus: [30], heaters: [2] },
+    );
+    // +120 at most: it starts reheating only 2 h ahead, about an hour late every workday.
+    expect(c.forecast.perfect.missMinPerDay!).toBeGreaterThan(30);
+    expect(c.forecast.perfectLong.missMinPerDay!).toBeLessThan(5);
+    expect(c.forecast.perfectLong.oracleShare!).toBeGreaterThan(0.9);
+  });
+
+  it("the plugin's methods are scored through decidePredictive at the default savingsBias; the same as θ = threshold(bias)", () => {
+    expect(r.params).toMatchObject({ pluginMethods: ['ours'], savingsBias: 0.5, pluginTheta: threshold(0.5), theta: 0.5 });
+    const asTheta = controlForHome(
+      { labels, outdoor, n, forecasts: { forecast: { ours: all.ours }, sensorOnly: { ours: all.ours } } },
+      { thetas: [], theta: threshold(0.5), taus: [30], heaters: [2], pluginMethods: [] },
+    );
+    expect(r.forecast.ours).toEqual(asTheta.forecast.ours);
+    expect(r.sensorOnly.ours).toEqual(asTheta.sensorOnly.ours);
+    // θ 0.04 pre-heats on the 0.6s, θ 0.5 would too; θ 0.9 never does, so it is colder.
+    const at = (th: number) => r.curve.forecast.ours.find((x) => x.theta === th)!;
+    expect(at(0.9).missMinPerDay!).toBeGreaterThan(r.forecast.ours.missMinPerDay!);
+    expect(r.forecast.ours.missMinPerDay).toBe(0);
+  });
+
+  it('sweeps savingsBias for the plugin methods only, the default included', () => {
+    expect(r.curve.savingsBiases).toEqual([0, 0.5, 1]);
+    expect(Object.keys(r.curve.bias.forecast)).toEqual(['ours']);
+    expect(r.curve.bias.forecast.ours.map((x) => x.savingsBias)).toEqual([0, 0.5, 1]);
+    expect(r.curve.bias.forecast.ours[1]).toMatchObject({ ...r.forecast.ours, theta: threshold(0.5) });
+    expect(r.curve.bias.sensorOnly.ours[2].theta).toBeCloseTo(0.8, 12);
+  });
+
   it('sweeps θ per method and keeps always/oracle as single points', () => {
     expect(r.curve.thetas).toEqual([0.1, 0.5, 0.9]);
     expect(r.curve.forecast.perfect.map((x) => x.theta)).toEqual([0.1, 0.5, 0.9]);
     expect(r.curve.forecast.perfect[1]).toMatchObject({ ...r.forecast.perfect, theta: 0.5 });
+    // The plugin's method also gets the θ sweep, by θ, not at its savingsBias.
+    expect(r.curve.forecast.ours.map((x) => x.theta)).toEqual([0.1, 0.5, 0.9]);
     expect(r.curve.sensorOnly.oracle).toHaveLength(1);
     expect(r.curve.forecast.always[0].theta).toBeNull();
   });
@@ -116,17 +162,35 @@ describe('control simulation on a synthetic office-hours home (away 09-17, const
 });
 
 describe('evaluateHouse onForecasts', () => {
-  it('hands over each clean walk\'s forecasts per issue minute', () => {
+  it('hands over each clean walk\'s forecasts per issue minute, the longer horizons included', () => {
     const house = syntheticHouse(2, officeHours);
-    const got: Record<string, Float32Array[]> = {};
-    evaluateHouse(house, {
-      methods: { persistence: () => new Persistence() },
-      onForecasts: (track, method, byIssue) => (got[`${track}/${method}`] = byIssue),
+    const got: Record<string, { byIssue: Float32Array[]; horizons: number[] }> = {};
+    const r = evaluateHouse(house, {
+      methods: { persistence: () => new Persistence(), ppp: () => new Ppp(), ours: () => new Ours() },
+      onForecasts: (track, method, byIssue, horizons) => (got[`${track}/${method}`] = { byIssue, horizons }),
     });
-    expect(Object.keys(got).sort()).toEqual(['forecast/persistence', 'sensorOnly/persistence']);
-    const f = got['forecast/persistence'];
-    expect(f).toHaveLength(HORIZONS.length);
+    expect(Object.keys(got).sort()).toEqual(['forecast/ours', 'forecast/persistence', 'forecast/ppp', 'sensorOnly/ours', 'sensorOnly/persistence', 'sensorOnly/ppp']);
+    expect(LONG_HORIZONS.length).toBeGreaterThan(0);
+    expect(got['forecast/persistence'].horizons).toEqual(LONG);
+    expect(got['forecast/ppp'].horizons).toEqual(LONG);
+    // Ours offers what the plugin's forecaster has, and the baselines the same longer horizons.
+    expect(got['forecast/ours'].horizons).toEqual([...FORECASTER_HORIZONS]);
+    expect(got['forecast/ours'].horizons).toEqual(LONG);
+    const f = got['forecast/persistence'].byIssue;
+    expect(f).toHaveLength(LONG.length);
     // Persistence on the forecast track: the label at the issue minute.
     for (const i of [0, 600, 1000, 2000]) expect(f[2][i]).toBe(house.labels[i]);
+    for (const i of [0, 600, 1000, 2000]) expect(f[LONG.length - 1][i]).toBe(house.labels[i]);
+    // Only the scored horizons are scored.
+    expect(Object.keys(r.forecast.ppp)).toEqual(HORIZONS.map(String));
+  });
+
+  it('asks for nothing beyond the scored horizons when no control track wants them', () => {
+    const asked = new Set<number>();
+    const spy = new Ppp();
+    const predict = spy.predict.bind(spy);
+    spy.predict = (t: number, h: number) => (asked.add(h), predict(t, h));
+    evaluateHouse(syntheticHouse(2, officeHours), { methods: { ppp: () => spy }, tracks: ['forecast'] });
+    expect([...asked].sort((a, b) => a - b)).toEqual(HORIZONS);
   });
 });

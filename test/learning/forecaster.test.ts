@@ -22,7 +22,7 @@ function brier(f: OccupancyForecaster, days: number, from = MONDAY, truth = rout
     preds.push([t, Array.from(f.predictions())]);
   }
   for (const [t, p] of preds) {
-    if (t + 120 * MIN >= end) break;
+    if (t + HORIZONS[HORIZONS.length - 1] * MIN >= end) break;
     HORIZONS.forEach((h, i) => { sum[i] += (p[i] - truth(t + h * MIN)) ** 2; });
     n++;
   }
@@ -32,8 +32,8 @@ function brier(f: OccupancyForecaster, days: number, from = MONDAY, truth = rout
 describe('OccupancyForecaster', () => {
   it('is undecided before it has seen a state', () => {
     const f = new OccupancyForecaster();
-    expect(Array.from(f.predictions())).toEqual([0.5, 0.5, 0.5, 0.5]);
-    expect(() => f.predict(45)).toThrow('horizon 45 min is not one of 15, 30, 60, 120');
+    expect(Array.from(f.predictions())).toEqual(HORIZONS.map(() => 0.5));
+    expect(() => f.predict(45)).toThrow('horizon 45 min is not one of 15, 30, 60, 120, 180, 240');
   });
 
   it('learns a weekly routine: after three weeks it forecasts departures and arrivals', () => {
@@ -86,6 +86,35 @@ describe('OccupancyForecaster', () => {
     expect(() => f.learn(1, formed, now, x, 0, 1, 1)).toThrow(FutureLabelError);
     // A label from a minute not yet observed.
     expect(() => f.learn(0, formed, now + 1, x, 0, 1, 1)).toThrow(/not due|offered for/);
+  });
+
+  it('learns each sample exactly h minutes after it was formed, the +240 ones included', () => {
+    const seen: Array<[number, number, number]> = [];
+    class Spy extends OccupancyForecaster {
+      override learn(hi: number, formed: number, label: number, x: Float32Array, o: number, s: number, y: number): void {
+        seen.push([hi, formed, label]);
+        super.learn(hi, formed, label, x, o, s, y);
+      }
+    }
+    const f = new Spy();
+    const first = Math.floor(MONDAY / MIN);
+    for (let t = MONDAY; t < MONDAY + 600 * MIN; t += MIN) f.observe(t, routine(t));
+    for (const [hi, formed, label] of seen) expect(label - formed).toBe(HORIZONS[hi]);
+    const last = HORIZONS.length - 1;
+    const longest = seen.filter(([hi]) => hi === last);
+    expect(longest[0][2]).toBe(first + HORIZONS[last]);
+    expect(longest).toHaveLength(600 - HORIZONS[last]);
+  });
+
+  it('sees an arrival four hours ahead once it knows the routine', () => {
+    const f = new OccupancyForecaster(emptyModel(), { learningRate: 0.05 });
+    brier(f, 21);
+    const g = new OccupancyForecaster(f.model);
+    const thursday = MONDAY + 24 * DAY;
+    // 13:30, away since 08:00: home by 17:30 (+240), still away at 14:30 (+60).
+    for (let t = thursday; t <= thursday + 13 * 60 * MIN + 30 * MIN; t += MIN) g.observe(t, routine(t));
+    expect(g.predict(240)).toBeGreaterThan(0.6);
+    expect(g.predict(60)).toBeLessThan(0.4);
   });
 
   it('skips learning across gaps and repeated minutes without error', () => {

@@ -55,12 +55,42 @@ describe('model file', () => {
     expect(maxDiff).toBeLessThan(0.05);
   });
 
+  it('still reads a file made for fewer horizons, so a zone keeps what it learned', () => {
+    // The layout before +180/+240 existed: the first four horizons' rows, same features.
+    const rowsOf = (b64: string, perHorizon: number, keep: number) => Buffer.from(Buffer.from(b64, 'base64').subarray(0, perHorizon * keep)).toString('base64');
+    const dPerH = (model.duration.length / HORIZONS.length);
+    const old = {
+      ...file,
+      horizons: [15, 30, 60, 120],
+      weights: rowsOf(file.weights, 2 * 9, 4),
+      weightScales: file.weightScales.slice(0, 8),
+      duration: rowsOf(file.duration, dPerH, 4),
+    };
+    const full = decodeModel(file).model;
+    const { model: up } = decodeModel(old);
+    const wPerH = 2 * 9;
+    expect(Array.from(up.weights.subarray(0, 4 * wPerH))).toEqual(Array.from(full.weights.subarray(0, 4 * wPerH)));
+    expect(Array.from(up.profile)).toEqual(Array.from(full.profile));
+    // +180 and +240 start from +120 ...
+    for (const hi of [4, 5]) {
+      expect(Array.from(up.weights.subarray(hi * wPerH, (hi + 1) * wPerH))).toEqual(Array.from(full.weights.subarray(3 * wPerH, 4 * wPerH)));
+      expect(Array.from(up.duration.subarray(hi * dPerH, (hi + 1) * dPerH))).toEqual(Array.from(full.duration.subarray(3 * dPerH, 4 * dPerH)));
+    }
+    // ... or from a given model, e.g. the shipped prior.
+    const fill = emptyModel();
+    fill.weights.fill(0.25);
+    const { model: filled } = decodeModel(old, fill);
+    expect(Array.from(filled.weights.subarray(5 * wPerH, 6 * wPerH)).every((v) => v === 0.25)).toBe(true);
+    expect(() => decodeModel({ ...old, horizons: [15, 45] })).toThrow('fields "horizons", "features"');
+    expect(() => decodeModel({ ...old, horizons: [30, 15, 60, 120] })).toThrow('fields "horizons", "features"');
+  });
+
   it.each([
     [{ ...file, format: 'x' }, 'field "format"'],
     [{ ...file, version: 2 }, 'model version 2 is not supported'],
     [{ ...file, features: ['bias'] }, 'fields "horizons", "features"'],
-    [{ ...file, weights: 'AAAA' }, 'field "weights" must be base64 of 72 bytes, got 3'],
-    [{ ...file, weightScales: [1] }, 'field "weightScales" must hold 8 numbers'],
+    [{ ...file, weights: 'AAAA' }, 'field "weights" must be base64 of 108 bytes, got 3'],
+    [{ ...file, weightScales: [1] }, 'field "weightScales" must hold 12 numbers'],
     [{ ...file, provenance: {} }, 'field "provenance"'],
     [null, 'field "format"'],
   ])('refuses a damaged file with a message naming the field (%#)', (raw, message) => {
