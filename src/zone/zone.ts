@@ -138,6 +138,11 @@ export class Zone {
       fault: false,
     };
     this.startedAt = this.clock.now();
+    // A saved hold can be no longer than a fresh one (a clock that jumped, a hand-edited file).
+    const maxHold = this.startedAt + settings.holdHours * 3_600_000;
+    if (this.state.holdUntil !== undefined && this.state.holdUntil > maxHold) {
+      this.state.holdUntil = maxHold;
+    }
   }
 
   get name(): string {

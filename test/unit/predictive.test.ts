@@ -107,6 +107,18 @@ describe('predictive control in a zone', () => {
     expect(saved.at(-1)!.holdUntil).toBeUndefined();
   });
 
+  it('a saved hold longer than a fresh one is shortened on start', () => {
+    const settings = parseConfig({ zones: [{ name: 'Den', holdHours: 2 }] }).settings.zones[0];
+    const clock = new ManualClock(Date.UTC(2024, 0, 8, 12));
+    const zone = new Zone(settings, {
+      input: new FakeInput(), output: { apply: () => undefined }, clock, log: quietLog,
+      saved: { mode: 'heat', target: 23, holdUntil: clock.now() + 400 * HOUR },
+    });
+    expect(zone.snapshot.holdUntil).toBe(clock.now() + 2 * HOUR);
+    zone.tick();
+    expect(zone.snapshot).toMatchObject({ plan: 'hold', target: 23 });
+  });
+
   it('a hold ends at the next arrival', () => {
     const { zone, clock, input, logs } = setup();
     zone.tick();
