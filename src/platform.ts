@@ -105,43 +105,27 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     };
 
     const entries: { zone: Zone; log: ZoneLogger }[] = [];
-    const accessories: ZoneAccessory[] = [];
     for (const zs of settings.zones) {
       const log = zoneLogger(this.log, zs.name, clock, utcOffsetMinutes, fast);
-      const learner = this.learning.forZone(zs, log, utcOffsetMinutes);
-      const history = new HistoryLog(path.join(this.api.user.storagePath(), STATE_DIR, 'history', slug(zs.name)), log);
-      this.histories.set(zs.name, history);
-      const zone = new Zone(zs, {
-        input: new SimulatedInput(home!, zs.name),
-        output: new SimulatedOutput(home!, zs.name),
-        clock,
-        log,
-        saved: saved[zs.name],
-        persist: persist(zs.name),
-        forecaster: learner,
-        history,
-      });
-      const uuid = this.api.hap.uuid.generate(`${PLUGIN_NAME}:zone:${zs.name.toLowerCase()}`);
-      stale.delete(uuid);
-      let accessory = this.cached.get(uuid);
-      const isNew = !accessory;
-      if (!accessory) {
-        accessory = new this.api.platformAccessory(zs.name, uuid);
+      stale.delete(this.uuidOf(zs));
+      try {
+        const zone = new Zone(zs, {
+          input: new SimulatedInput(home!, zs.name),
+          output: new SimulatedOutput(home!, zs.name),
+          clock,
+          log,
+          saved: saved[zs.name],
+          persist: persist(zs.name),
+          forecaster: this.learning.forZone(zs, log, utcOffsetMinutes),
+          history: this.historyOf(zs, log),
+        });
+        this.publish(zone, log);
+        entries.push({ zone, log });
+        log.info(describeZone(zs, fast ? settings.simulation.timeScale : 1));
+      } catch (err) {
+        // One zone that cannot start (unreadable storage, say) must not keep the others from running.
+        log.warn(`could not start this zone: ${(err as Error)?.message ?? String(err)}`);
       }
-      accessory.context = { zone: zs.name };
-      accessories.push(new ZoneAccessory(this.api, accessory, zone, log, {
-        manufacturer: 'Occupancy Thermostat',
-        model: 'Simulated zone',
-        humidity: true,
-        onUserChange: () => setImmediate(() => this.runner?.tickZone(zone)),
-      }));
-      if (isNew) {
-        this.api.registerPlatformAccessories(PLUGIN_NAME, PLATFORM_NAME, [accessory]);
-      } else {
-        this.api.updatePlatformAccessories([accessory]);
-      }
-      entries.push({ zone, log });
-      log.info(describeZone(zs, fast ? settings.simulation.timeScale : 1));
     }
     this.unregister([...stale.values()]);
     this.zones = entries.map((e) => e.zone);
@@ -157,6 +141,36 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
         }
       }
     });
+  }
+
+  private uuidOf(zs: ZoneSettings): string {
+    return this.api.hap.uuid.generate(`${PLUGIN_NAME}:zone:${zs.name.toLowerCase()}`);
+  }
+
+  private historyOf(zs: ZoneSettings, log: ZoneLogger): HistoryLog {
+    const history = new HistoryLog(path.join(this.api.user.storagePath(), STATE_DIR, 'history', slug(zs.name)), log);
+    this.histories.set(zs.name, history);
+    return history;
+  }
+
+  /** Maps the zone to its accessory: the cached one if Homebridge restored it, else a new one. */
+  private publish(zone: Zone, log: ZoneLogger): void {
+    const zs = zone.settings;
+    const uuid = this.uuidOf(zs);
+    const cached = this.cached.get(uuid);
+    const accessory = cached ?? new this.api.platformAccessory(zs.name, uuid);
+    accessory.context = { zone: zs.name };
+    new ZoneAccessory(this.api, accessory, zone, log, {
+      manufacturer: 'Occupancy Thermostat',
+      model: 'Simulated zone',
+      humidity: true,
+      onUserChange: () => setImmediate(() => this.runner?.tickZone(zone)),
+    });
+    if (cached) {
+      this.api.updatePlatformAccessories([accessory]);
+    } else {
+      this.api.registerPlatformAccessories(PLUGIN_NAME, PLATFORM_NAME, [accessory]);
+    }
   }
 
   /** Saves what was learned and the history buffered so far; each part fails alone. */
