@@ -7,6 +7,7 @@ import { decidePredictive, PredictiveDecision, temperaturesFor } from '../contro
 import { HORIZONS, OccupancyForecaster } from '../learning/forecaster';
 import { leadMinutes } from '../control/lead';
 import { RateEstimator } from '../learning/thermal-rate';
+import type { ComfortLearner } from '../learning/comfort';
 import { OccupancyEstimator } from '../learning/occupancy-now';
 
 export type DisplayUnits = 'celsius' | 'fahrenheit';
@@ -53,6 +54,8 @@ export interface ZoneDeps {
   forecaster?: OccupancyForecaster;
   /** Where the zone's history is kept (inputs, beliefs, decisions), for learning later. */
   history?: { append(record: HistoryRecord): unknown };
+  /** Learns comfort temperatures from changes made in Apple Home; without one the configured comfort holds. */
+  comfort?: ComfortLearner;
 }
 
 /** Readings go to the history when they move this much, or at least this often. */
@@ -119,11 +122,13 @@ export class Zone {
   private readonly persist: (state: ZoneUserState) => void;
   readonly forecaster?: OccupancyForecaster;
   private readonly history?: ZoneDeps['history'];
+  readonly comfort?: ComfortLearner;
   private readonly recorded: Partial<Record<keyof typeof HISTORY_STEP, { v: number; t: number }>> = {};
 
   constructor(readonly settings: ZoneSettings, deps: ZoneDeps) {
     ({ input: this.input, output: this.output, clock: this.clock, log: this.log, forecaster: this.forecaster } = deps);
     this.history = deps.history;
+    this.comfort = deps.comfort;
     this.persist = deps.persist ?? (() => undefined);
     this.occupancy = new OccupancyEstimator(settings.occupancyTimeoutMinutes * 60000);
     this.state = {
@@ -262,6 +267,9 @@ export class Zone {
 
   setTarget(value: number): void {
     this.checkTemperature('target temperature', value);
+    if (this.state.mode === 'heat' || this.state.mode === 'cool') {
+      this.learnComfort(this.state.mode, value, this.state.target);
+    }
     this.changeUserState({ target: value }, `target set to ${value.toFixed(1)} °C`);
   }
 
@@ -289,6 +297,13 @@ export class Zone {
           `zone "${this.name}": heating threshold ${heating} °C and cooling threshold ${cooling} °C must be at least ${AUTO_GAP} °C apart`,
         );
       }
+    }
+    // Only the side the user moved teaches comfort, not the end pushed along to keep the gap.
+    if (change.heating !== undefined) {
+      this.learnComfort('heat', change.heating, this.state.heatingThreshold);
+    }
+    if (change.cooling !== undefined) {
+      this.learnComfort('cool', change.cooling, this.state.coolingThreshold);
     }
     this.changeUserState(
       { heatingThreshold: heating, coolingThreshold: cooling },
@@ -337,21 +352,26 @@ export class Zone {
     }
     const forecast = this.forecaster ? { horizons: HORIZONS, pHome: this.forecaster.predictions() } : undefined;
     const t = next.fault ? undefined : next.temperature;
+    const comfort = {
+      heat: this.comfort?.setpointAt(now, 'heat') ?? s.comfort.heat,
+      cool: this.comfort?.setpointAt(now, 'cool') ?? s.comfort.cool,
+    };
     const decide = (action: 'heat' | 'cool') => decidePredictive({
       occupied: next.occupied,
       forecast,
-      leadMinutes: leadMinutes(t, action === 'heat' ? s.comfort.heat : s.comfort.cool, outdoor, action, this.rates.room(action)),
+      leadMinutes: leadMinutes(t, comfort[action], outdoor, action, this.rates.room(action)),
       savingsBias: s.savingsBias,
       action,
-      ...temperaturesFor(action, s.comfort, s.eco),
+      ...temperaturesFor(action, comfort, s.eco),
     });
     let d: PredictiveDecision;
     if (next.mode === 'auto') {
       // The side the room is on decides which lead counts; inside the band neither needs one.
-      d = decide(t !== undefined && t > s.comfort.cool ? 'cool' : 'heat');
+      d = decide(t !== undefined && t > comfort.cool ? 'cool' : 'heat');
       const comfortable = d.kind !== 'eco';
-      next.heatingThreshold = comfortable ? s.comfort.heat : s.eco.heat;
-      next.coolingThreshold = comfortable ? s.comfort.cool : Math.max(s.eco.cool, next.heatingThreshold + AUTO_GAP);
+      next.heatingThreshold = comfortable ? comfort.heat : s.eco.heat;
+      const cool = comfortable ? comfort.cool : s.eco.cool;
+      next.coolingThreshold = Math.min(s.limits.maximum, Math.max(cool, next.heatingThreshold + AUTO_GAP));
       next.target = next.heatingThreshold;
     } else {
       d = decide(next.mode === 'cool' ? 'cool' : 'heat');
@@ -362,6 +382,15 @@ export class Zone {
     }
     next.plan = d.kind;
     next.planReason = d.reason;
+  }
+
+  /** A change made in Apple Home while predictive control runs is the best sign of what comfort means here. */
+  private learnComfort(action: 'heat' | 'cool', setpoint: number, previous: number): void {
+    if (!this.comfort || this.settings.control !== 'predictive') {
+      return;
+    }
+    const r = this.comfort.record({ t: this.clock.now(), action, setpoint, occupied: this.state.occupied, previous });
+    this.log.debug(`comfort: ${r.reason}`);
   }
 
   /** P(home) by horizon in minutes, or undefined without a forecaster. */

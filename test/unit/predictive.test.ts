@@ -2,6 +2,7 @@ import { ManualClock } from '../../src/clock';
 import { parseConfig } from '../../src/config/validate';
 import type { ActivityEvent, InputSnapshot, ZoneInput, ZoneOutput } from '../../src/io/types';
 import { SimulatedInput, SimulatedOutput } from '../../src/io/simulated';
+import { ComfortLearner } from '../../src/learning/comfort';
 import { OccupancyForecaster } from '../../src/learning/forecaster';
 import { decodeModel } from '../../src/learning/model-file';
 import { SimulatedHome } from '../../src/sim/home';
@@ -128,6 +129,35 @@ describe('predictive control in a zone', () => {
     zone.tick();
     expect(zone.snapshot).toMatchObject({ target: 21, plan: 'comfort' });
     expect(logs).toContain('hold ended (someone arrived): the schedule resumes');
+  });
+
+  it('learns comfort from changes made while someone is home, and uses it in the schedule', () => {
+    const settings = parseConfig({ zones: [{ name: 'Den', holdHours: 1 }] }).settings.zones[0];
+    const clock = new ManualClock(Date.UTC(2024, 0, 8, 7)); // a Monday, 07:00
+    const input = new FakeInput();
+    const comfort = new ComfortLearner({ comfort: settings.comfort, limits: settings.limits, utcOffsetMinutes: 0 });
+    const zone = new Zone(settings, { input, output: { apply: () => undefined }, clock, log: quietLog, comfort });
+    for (let day = 0; day < 5; day++) {
+      clock.advanceTo(Date.UTC(2024, 0, 8 + day, 7));
+      input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+      zone.tick();
+      zone.setTarget(22.5);
+      clock.advance(2 * HOUR); // the hold ends
+      input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+      zone.tick();
+    }
+    // The next Monday at 07:00, occupied, with no change made: the schedule's comfort is the learned one.
+    clock.advanceTo(Date.UTC(2024, 0, 15, 7));
+    input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+    zone.tick();
+    expect(zone.snapshot.plan).toBe('comfort');
+    expect(zone.snapshot.target).toBeGreaterThan(22);
+    expect(zone.snapshot.target).toBeLessThanOrEqual(22.5);
+    // Away changes teach nothing; an evening slot keeps the configured comfort.
+    clock.advanceTo(Date.UTC(2024, 0, 15, 19));
+    input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+    zone.tick();
+    expect(zone.snapshot.target).toBe(21);
   });
 
   it('manual control never changes the target by itself', () => {
