@@ -10,13 +10,20 @@ import { SimulatedInput, SimulatedOutput } from './io/simulated';
 import { PLATFORM_NAME, PLUGIN_NAME } from './settings';
 import { SimulatedHome } from './sim/home';
 import { JsonFile } from './store/json-file';
+import { ComfortStore } from './store/comfort-store';
 import { HistoryLog } from './store/history';
+import { runThermalFit } from './learning/thermal-worker';
 import { LearningStore, slug } from './store/learning-store';
+import { applyResetRequests, ResetRequests } from './store/reset-requests';
 import { MaintenanceSchedule } from './maintenance/schedule';
 import { ZoneRunner } from './zone/runner';
 import { Zone, ZoneLogger, ZoneUserState } from './zone/zone';
 
 const TICK_MS = 60_000;
+/** Real time: the thermal fit reads up to this much history, may take this long, and first runs this soon after start. */
+const FIT_HISTORY_MS = 30 * 86_400_000;
+const FIT_TIMEOUT_MS = 120_000;
+const FIRST_FIT_DELAY_MS = 60_000;
 const PRIOR_FILE = path.join(__dirname, '..', 'models', 'prior.json');
 const STATE_DIR = 'occupancy-thermostat';
 
@@ -53,8 +60,10 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
   private runner?: ZoneRunner;
   private readonly learning: LearningStore;
   private readonly schedule: MaintenanceSchedule;
+  private readonly comfort: ComfortStore;
   private readonly histories = new Map<string, HistoryLog>();
   private zones: Zone[] = [];
+  private resetPoll?: NodeJS.Timeout;
 
   constructor(
     private readonly log: Logging,
@@ -65,6 +74,7 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     this.settings = settings;
     this.learning = new LearningStore(path.join(api.user.storagePath(), STATE_DIR, 'models'), PRIOR_FILE, log);
     this.schedule = new MaintenanceSchedule(log);
+    this.comfort = new ComfortStore(path.join(api.user.storagePath(), STATE_DIR, 'comfort'), log);
     for (const p of problems) {
       (p.level === 'error' ? log.error : log.warn).call(log, `Config: ${p.message}`);
     }
@@ -118,6 +128,7 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
           persist: persist(zs.name),
           forecaster: this.learning.forZone(zs, log, utcOffsetMinutes),
           history: this.historyOf(zs, log),
+          comfort: this.comfort.forZone(zs, log, utcOffsetMinutes),
         });
         this.publish(zone, log);
         entries.push({ zone, log });
@@ -131,8 +142,16 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     this.zones = entries.map((e) => e.zone);
     this.runner = new ZoneRunner(entries, clock, TICK_MS);
     this.runner.start();
+    // "Reset learning" in the settings page leaves a request file; real minutes, whatever the sim clock.
+    const resets = new ResetRequests(path.join(this.api.user.storagePath(), STATE_DIR, 'reset-requests.json'), this.log);
+    this.resetPoll = setInterval(() => this.guard('apply reset requests',
+      () => applyResetRequests(resets, (zone) => this.learning.reset(zone), this.log)), 60_000);
+    this.resetPoll.unref();
     const m = settings.maintenance;
     this.schedule.add('checkpoint', m.checkpoint, () => this.checkpoint());
+    this.schedule.add('thermalFit', m.thermalFit, () => this.fitRooms(clock));
+    // Once soon after start too, so a restart does not fall back to the cautious default for a day.
+    setTimeout(() => void this.fitRooms(clock), FIRST_FIT_DELAY_MS).unref();
     this.schedule.add('retention', m.retention, () => {
       for (const [name, h] of this.histories) {
         const { deleted } = h.retain(settings.historyDays, clock.now());
@@ -173,9 +192,38 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     }
   }
 
+  /**
+   * Fits each zone's room (heat loss, heating and cooling rates) from its history in a worker
+   * thread, one zone at a time; a zone with too little history keeps the cautious default.
+   */
+  private async fitRooms(clock: Clock): Promise<void> {
+    for (const zone of this.zones) {
+      const history = this.histories.get(zone.name);
+      if (!history) {
+        continue;
+      }
+      const log = `[${zone.name}] thermal model`;
+      try {
+        history.flush();
+        const fit = await runThermalFit(history.dir, clock.now() - FIT_HISTORY_MS, FIT_TIMEOUT_MS);
+        if (fit.ok) {
+          zone.setRoomModel(fit);
+          const rate = (v: number | undefined) => (v === undefined ? 'not yet known' : `${v.toFixed(2)} °C/h`);
+          this.log.info(`${log}: heat-loss time constant ${fit.tauHours.toFixed(1)} h, heating ${rate(fit.heatPerHour)}, `
+            + `cooling ${rate(fit.coolPerHour)} (fit error ${fit.rmseC.toFixed(2)} °C)`);
+        } else {
+          this.log.info(`${log}: ${fit.reason}`);
+        }
+      } catch (err) {
+        this.log.warn(`${log}: the fit failed (${(err as Error)?.message ?? String(err)}); the current model stays`);
+      }
+    }
+  }
+
   /** Saves what was learned and the history buffered so far; each part fails alone. */
   private checkpoint(): void {
     this.learning.checkpointAll();
+    this.comfort.checkpointAll();
     for (const h of this.histories.values()) {
       h.flush();
     }
@@ -206,6 +254,7 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
   }
 
   private stop(): void {
+    clearInterval(this.resetPoll);
     this.runner?.close();
     this.schedule.stop();
     this.checkpoint();

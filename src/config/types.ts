@@ -62,6 +62,8 @@ export interface MaintenanceSettings {
   checkpoint: string;
   /** Cron expression: when history older than historyDays is deleted. */
   retention: string;
+  /** Cron expression: when each zone's thermal model is fitted from its history (in a worker thread). */
+  thermalFit: string;
 }
 
 export interface PlatformSettings {

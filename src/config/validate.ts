@@ -51,7 +51,7 @@ export const PLATFORM_NUMBERS = {
   historyDays: { min: 1, max: 3650, def: 90, unit: 'days', integer: true },
 } satisfies Record<string, NumberSpec>;
 
-export const DEFAULT_MAINTENANCE: MaintenanceSettings = { checkpoint: '17 * * * *', retention: '23 3 * * *' };
+export const DEFAULT_MAINTENANCE: MaintenanceSettings = { checkpoint: '17 * * * *', retention: '23 3 * * *', thermalFit: '41 4 * * *' };
 
 export const DEFAULT_MODES: Mode[] = ['off', 'heat'];
 export const SOURCES = ['simulated'] as const;

@@ -132,6 +132,39 @@ export class OccupancyForecaster {
     this.ringX = new Float32Array(RING_TOTAL * NF);
   }
 
+  /**
+   * Starts again from `model` (a reset to the shipped prior): its tables and weights are copied into
+   * this forecaster's own arrays, which also become the weights it is pulled back toward, and every
+   * pending sample and the current belief are forgotten. Afterwards it predicts exactly as a new
+   * forecaster built from `model` with the same options; references to `this.model` stay valid.
+   */
+  resetTo(model: ForecasterModel): void {
+    const m = this.model;
+    if (model.weights.length !== m.weights.length || model.duration.length !== m.duration.length
+      || model.profile.length !== m.profile.length) {
+      throw new RangeError('the model to reset to does not have this forecaster\'s shape');
+    }
+    m.weights.set(model.weights);
+    m.duration.set(model.duration);
+    m.profile.set(model.profile);
+    this.prior.set(model.weights);
+    this.state = -1;
+    this.stateSince = 0;
+    this.lastMinute = -Infinity;
+    this.lastActivity = -Infinity;
+    this.openSlot = -1;
+    this.openSlotCell = -1;
+    this.slotHome = 0;
+    this.slotKnown = 0;
+    this.ringX.fill(0);
+    this.ringState.fill(0);
+    this.ringCell.fill(0);
+    this.ringMinute.fill(NaN);
+    this.x.fill(0);
+    this.p.fill(0.5);
+    this.observing = undefined;
+  }
+
   /** The belief this forecaster holds about now: 1 home, 0 away, -1 unknown. */
   get current(): number {
     return this.state;

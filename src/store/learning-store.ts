@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import type { ZoneSettings } from '../config/types';
-import { emptyModel, ForecasterModel, OccupancyForecaster } from '../learning/forecaster';
+import { cloneModel, emptyModel, ForecasterModel, OccupancyForecaster } from '../learning/forecaster';
 import { decodeModel, encodeModel, ModelFile, Provenance } from '../learning/model-file';
 import { JsonFile } from './json-file';
 
@@ -19,7 +19,9 @@ interface Log {
  */
 export class LearningStore {
   private prior?: { model: ForecasterModel; provenance: Provenance };
-  private readonly zones = new Map<string, { file: JsonFile<ModelFile>; forecaster: OccupancyForecaster; provenance: Provenance }>();
+  private readonly zones = new Map<string, {
+    file: JsonFile<ModelFile>; forecaster: OccupancyForecaster; provenance: Provenance; log: Log;
+  }>();
 
   constructor(private readonly dir: string, private readonly priorFile: string, private readonly log: Log) {}
 
@@ -44,8 +46,34 @@ export class LearningStore {
       zoneLog.info(`learning starts from ${prior.provenance.sources.length ? 'the shipped prior' : 'nothing (no prior)'}`);
     }
     const forecaster = new OccupancyForecaster(model, { learn: zone.learning, utcOffsetMinutes });
-    this.zones.set(zone.name, { file, forecaster, provenance });
+    this.zones.set(zone.name, { file, forecaster, provenance, log: zoneLog });
     return forecaster;
+  }
+
+  /**
+   * Makes a zone forget what it learned: its forecaster starts again from the shipped prior, in
+   * place, so the zone keeps using the same one, and the checkpoint is saved at once (the model it
+   * replaces is the previous copy until the next checkpoint). The name is matched ignoring case. False
+   * when no zone of that name was loaded.
+   */
+  reset(zoneName: string): boolean {
+    const key = zoneName.trim().toLowerCase();
+    const entry = [...this.zones.entries()].find(([name]) => name.toLowerCase() === key);
+    if (!entry) {
+      return false;
+    }
+    const [name, z] = entry;
+    const prior = this.loadPrior();
+    z.forecaster.resetTo(cloneModel(prior.model));
+    z.provenance = prior.provenance;
+    try {
+      z.file.save(encodeModel(z.forecaster.model, z.provenance));
+    } catch (err) {
+      this.log.warn(`[${name}] could not save the learned model: ${(err as Error).message}`);
+    }
+    z.log.info(`learning reset to ${prior.provenance.sources.length ? 'the shipped prior' : 'nothing (no prior)'} `
+      + '(requested in the settings)');
+    return true;
   }
 
   /** Saves every zone's model; a zone that cannot be saved is logged and the others still are. */

@@ -111,6 +111,8 @@ export class Zone {
   private readonly startedAt: number;
   private lastTemperatureAt?: number;
   private readonly rates = new RateEstimator();
+  /** The room as fitted from history (tau and rates together); until then the online rates. */
+  private fitted?: { tauHours: number; heatPerHour?: number; coolPerHour?: number };
   /** The belief at the previous tick; undefined on the first, so a restart is not taken for an arrival. */
   private lastBelief?: boolean;
   private readonly listeners = new Set<(s: Readonly<ZoneSnapshot>) => void>();
@@ -359,7 +361,7 @@ export class Zone {
     const decide = (action: 'heat' | 'cool') => decidePredictive({
       occupied: next.occupied,
       forecast,
-      leadMinutes: leadMinutes(t, comfort[action], outdoor, action, this.rates.room(action)),
+      leadMinutes: leadMinutes(t, comfort[action], outdoor, action, this.room(action)),
       savingsBias: s.savingsBias,
       action,
       ...temperaturesFor(action, comfort, s.eco),
@@ -382,6 +384,16 @@ export class Zone {
     }
     next.plan = d.kind;
     next.planReason = d.reason;
+  }
+
+  /** Takes a room model fitted from the zone's history; rates it could not fit stay learned online. */
+  setRoomModel(fit: { tauHours: number; heatPerHour?: number; coolPerHour?: number }): void {
+    this.fitted = fit;
+  }
+
+  private room(action: 'heat' | 'cool'): { tauHours: number; ratePerHour: number } {
+    const rate = action === 'heat' ? this.fitted?.heatPerHour : this.fitted?.coolPerHour;
+    return this.fitted && rate !== undefined ? { tauHours: this.fitted.tauHours, ratePerHour: rate } : this.rates.room(action);
   }
 
   /** A change made in Apple Home while predictive control runs is the best sign of what comfort means here. */

@@ -43,6 +43,7 @@ describe('config.schema.json', () => {
     });
     expect(at(root, 'maintenance.checkpoint')!.default).toBe(DEFAULT_MAINTENANCE.checkpoint);
     expect(at(root, 'maintenance.retention')!.default).toBe(DEFAULT_MAINTENANCE.retention);
+    expect(at(root, 'maintenance.thermalFit')!.default).toBe(DEFAULT_MAINTENANCE.thermalFit);
   });
 
   it('its defaults, filled in as the UI would, parse without a problem', () => {

@@ -28,14 +28,14 @@ describe('parseConfig: good configs', () => {
     }]);
     expect(settings.simulation).toEqual({ timeScale: 1, seed: 1, occupants: 2 });
     expect(settings.historyDays).toBe(90);
-    expect(settings.maintenance).toEqual({ checkpoint: '17 * * * *', retention: '23 3 * * *' });
+    expect(settings.maintenance).toEqual({ checkpoint: '17 * * * *', retention: '23 3 * * *', thermalFit: '41 4 * * *' });
   });
 
   it('keeps valid platform settings', () => {
     const { settings, problems } = parseConfig({ historyDays: 30, maintenance: { checkpoint: '*/5 * * * *', retention: '@daily' } });
     expect(problems).toEqual([]);
     expect(settings.historyDays).toBe(30);
-    expect(settings.maintenance).toEqual({ checkpoint: '*/5 * * * *', retention: '@daily' });
+    expect(settings.maintenance).toEqual({ checkpoint: '*/5 * * * *', retention: '@daily', thermalFit: '41 4 * * *' });
   });
 
   it('keeps valid values, trims names, adds off and expands auto to heat and cool', () => {

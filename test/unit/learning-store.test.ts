@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { parseConfig } from '../../src/config/validate';
-import { encodeModel } from '../../src/learning/model-file';
+import { decodeModel, encodeModel } from '../../src/learning/model-file';
 import { emptyModel } from '../../src/learning/forecaster';
 import { LearningStore, slug } from '../../src/store/learning-store';
 
@@ -57,6 +57,51 @@ describe('LearningStore', () => {
     expect(logs[0]).toMatch(/the shipped prior .* could not be loaded \(model version 9 is not supported/);
     expect(logs[1]).toBe('info learning starts from nothing (no prior)');
     expect(f.predict(60)).toBe(0.5);
+  });
+
+  it('resets a zone to the shipped prior in place, saves it, keeps the old model as the previous copy', () => {
+    const store = new LearningStore(dir, PRIOR, log);
+    const denLog = { info: (m: string) => logs.push(`den ${m}`), warn: (m: string) => logs.push(`den warn ${m}`) };
+    const den = store.forZone(zone('Den'), denLog, 0);
+    const hall = store.forZone(zone('Hall'), log, 0);
+    const start = Date.UTC(2024, 0, 1);
+    for (let t = start; t < start + 3 * 1440 * MIN; t += MIN) {
+      den.observe(t, new Date(t).getUTCHours() < 8 ? 1 : 0);
+      hall.observe(t, 1);
+    }
+    store.checkpointAll();
+    const hallBefore = Array.from(hall.model.profile);
+    const file = path.join(dir, `${slug('Den')}.json`);
+    const learned = fs.readFileSync(file, 'utf8');
+    const prior = decodeModel(JSON.parse(fs.readFileSync(PRIOR, 'utf8'))).model;
+    const model = den.model;
+    logs = [];
+
+    expect(store.reset('  den ')).toBe(true);
+    expect(logs).toEqual(['den learning reset to the shipped prior (requested in the settings)']);
+    expect(den.model).toBe(model);
+    expect(den.current).toBe(-1);
+    expect(Array.from(den.model.profile)).toEqual(Array.from(prior.profile));
+    expect(Array.from(den.model.weights)).toEqual(Array.from(prior.weights));
+    // Saved at once: a restart now starts from the prior, and the learned model is the previous copy.
+    expect(fs.readFileSync(`${file}.prev`, 'utf8')).toBe(learned);
+    const again = new LearningStore(dir, PRIOR, log).forZone(zone('Den'), log, 0);
+    expect(Array.from(again.model.profile)).toEqual(Array.from(prior.profile));
+    expect(Array.from(again.model.duration)).toEqual(Array.from(prior.duration));
+    // The other zone and the prior itself are untouched, and the zone goes on learning.
+    expect(Array.from(hall.model.profile)).toEqual(hallBefore);
+    expect(decodeModel(JSON.parse(fs.readFileSync(PRIOR, 'utf8'))).model.profile).toEqual(prior.profile);
+    for (let t = start + 3 * 1440 * MIN; t < start + 4 * 1440 * MIN; t += MIN) den.observe(t, 1);
+    expect(Array.from(den.model.profile)).not.toEqual(Array.from(prior.profile));
+  });
+
+  it('reset of a zone it does not know changes nothing and says so by returning false', () => {
+    const store = new LearningStore(dir, PRIOR, log);
+    store.forZone(zone('Den'), log, 0);
+    logs = [];
+    expect(store.reset('Attic')).toBe(false);
+    expect(logs).toEqual([]);
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   it('keeps distinct zone names in distinct, readable files', () => {

@@ -160,6 +160,21 @@ describe('predictive control in a zone', () => {
     expect(zone.snapshot.target).toBe(21);
   });
 
+  it('a fitted room model sets the lead time: a fast heater needs less warning than the cautious default', () => {
+    const f = new OccupancyForecaster(decodeModel(prior).model);
+    const { zone, input } = setup({}, f);
+    input.temperature = 16;
+    input.outdoor = 5;
+    zone.tick();
+    const minutes = () => Number(/p\(home in (\d+) min\)/.exec(zone.snapshot.planReason)?.[1]);
+    const cautious = minutes();
+    zone.setRoomModel({ tauHours: 30, heatPerHour: 10 });
+    zone.tick();
+    expect(cautious).toBeGreaterThan(240);
+    expect(minutes()).toBeGreaterThan(20);
+    expect(minutes()).toBeLessThan(40);
+  });
+
   it('manual control never changes the target by itself', () => {
     const { zone } = setup({ control: 'manual' });
     zone.tick();
