@@ -64,6 +64,7 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
   private readonly histories = new Map<string, HistoryLog>();
   private zones: Zone[] = [];
   private resetPoll?: NodeJS.Timeout;
+  private firstFit?: NodeJS.Timeout;
 
   constructor(
     private readonly log: Logging,
@@ -151,7 +152,8 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     this.schedule.add('checkpoint', m.checkpoint, () => this.checkpoint());
     this.schedule.add('thermalFit', m.thermalFit, () => this.fitRooms(clock));
     // Once soon after start too, so a restart does not fall back to the cautious default for a day.
-    setTimeout(() => void this.fitRooms(clock), FIRST_FIT_DELAY_MS).unref();
+    this.firstFit = setTimeout(() => void this.fitRooms(clock), FIRST_FIT_DELAY_MS);
+    this.firstFit.unref();
     this.schedule.add('retention', m.retention, () => {
       for (const [name, h] of this.histories) {
         const { deleted } = h.retain(settings.historyDays, clock.now());
@@ -255,6 +257,7 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
 
   private stop(): void {
     clearInterval(this.resetPoll);
+    clearTimeout(this.firstFit);
     this.runner?.close();
     this.schedule.stop();
     this.checkpoint();
