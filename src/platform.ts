@@ -224,6 +224,12 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
 
   /** Saves what was learned and the history buffered so far; each part fails alone. */
   private checkpoint(): void {
+    if (this.settings.federated) {
+      const zones = this.learning.federate();
+      if (zones > 0) {
+        this.log.debug(`Federated averaging: ${zones} zones share what they learned about the household`);
+      }
+    }
     this.learning.checkpointAll();
     this.comfort.checkpointAll();
     for (const h of this.histories.values()) {

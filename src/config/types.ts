@@ -72,6 +72,8 @@ export interface PlatformSettings {
   simulation: SimulationSettings;
   /** Days of history kept per zone. */
   historyDays: number;
+  /** Zones that learn share the household part of their models at each checkpoint (never history). */
+  federated: boolean;
   maintenance: MaintenanceSettings;
 }
 

@@ -299,6 +299,7 @@ export function parseConfig(raw: unknown): ParsedConfig {
   }
 
   const historyDays = readNumber(cfg, 'historyDays', PLATFORM_NUMBERS.historyDays, 'settings', problems);
+  const federated = readBoolean(cfg, 'federated', true, 'settings', problems);
   const maintenance = { ...DEFAULT_MAINTENANCE };
   if (cfg.maintenance !== undefined && !isDict(cfg.maintenance)) {
     problems.push({ level: 'warn', message: `maintenance must be an object, got ${show(cfg.maintenance)}; using defaults` });
@@ -329,5 +330,5 @@ export function parseConfig(raw: unknown): ParsedConfig {
       }
     });
   }
-  return { settings: { name, zones, simulation, historyDays, maintenance }, problems };
+  return { settings: { name, zones, simulation, historyDays, federated, maintenance }, problems };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import type { ZoneSettings } from '../config/types';
 import { cloneModel, emptyModel, ForecasterModel, OccupancyForecaster } from '../learning/forecaster';
+import { federatedAverage } from '../learning/federated';
 import { decodeModel, encodeModel, ModelFile, Provenance } from '../learning/model-file';
 import { JsonFile } from './json-file';
 
@@ -20,7 +21,7 @@ interface Log {
 export class LearningStore {
   private prior?: { model: ForecasterModel; provenance: Provenance };
   private readonly zones = new Map<string, {
-    file: JsonFile<ModelFile>; forecaster: OccupancyForecaster; provenance: Provenance; log: Log;
+    file: JsonFile<ModelFile>; forecaster: OccupancyForecaster; provenance: Provenance; log: Log; learns: boolean;
   }>();
 
   constructor(private readonly dir: string, private readonly priorFile: string, private readonly log: Log) {}
@@ -46,7 +47,7 @@ export class LearningStore {
       zoneLog.info(`learning starts from ${prior.provenance.sources.length ? 'the shipped prior' : 'nothing (no prior)'}`);
     }
     const forecaster = new OccupancyForecaster(model, { learn: zone.learning, utcOffsetMinutes });
-    this.zones.set(zone.name, { file, forecaster, provenance, log: zoneLog });
+    this.zones.set(zone.name, { file, forecaster, provenance, log: zoneLog, learns: zone.learning });
     return forecaster;
   }
 
@@ -74,6 +75,19 @@ export class LearningStore {
     z.log.info(`learning reset to ${prior.provenance.sources.length ? 'the shipped prior' : 'nothing (no prior)'} `
       + '(requested in the settings)');
     return true;
+  }
+
+  /**
+   * Federated averaging: zones of this home that learn share the household part of their models
+   * (never their history). Returns how many zones took part (0 when fewer than two learn).
+   */
+  federate(): number {
+    const learning = [...this.zones.values()].filter((z) => z.learns).map((z) => z.forecaster.model);
+    if (learning.length < 2) {
+      return 0;
+    }
+    federatedAverage(learning);
+    return learning.length;
   }
 
   /** Saves every zone's model; a zone that cannot be saved is logged and the others still are. */

@@ -41,6 +41,7 @@ describe('config.schema.json', () => {
     expect(at(root, 'historyDays')).toMatchObject({
       default: PLATFORM_NUMBERS.historyDays.def, minimum: PLATFORM_NUMBERS.historyDays.min, maximum: PLATFORM_NUMBERS.historyDays.max,
     });
+    expect(at(root, 'federated')!.default).toBe(true);
     expect(at(root, 'maintenance.checkpoint')!.default).toBe(DEFAULT_MAINTENANCE.checkpoint);
     expect(at(root, 'maintenance.retention')!.default).toBe(DEFAULT_MAINTENANCE.retention);
     expect(at(root, 'maintenance.thermalFit')!.default).toBe(DEFAULT_MAINTENANCE.thermalFit);
@@ -53,6 +54,7 @@ describe('config.schema.json', () => {
     const zone = { ...(fill(zoneNode) as object), name: 'Kitchen' };
     const { problems } = parseConfig({
       name: 'x', zones: [zone], simulation: fill(at(root, 'simulation')!), historyDays: fill(at(root, 'historyDays')!),
+      federated: fill(at(root, 'federated')!),
       maintenance: fill(at(root, 'maintenance')!),
     });
     expect(problems).toEqual([]);

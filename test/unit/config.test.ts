@@ -28,6 +28,7 @@ describe('parseConfig: good configs', () => {
     }]);
     expect(settings.simulation).toEqual({ timeScale: 1, seed: 1, occupants: 2 });
     expect(settings.historyDays).toBe(90);
+    expect(settings.federated).toBe(true);
     expect(settings.maintenance).toEqual({ checkpoint: '17 * * * *', retention: '23 3 * * *', thermalFit: '41 4 * * *' });
   });
 
@@ -133,6 +134,7 @@ describe('parseConfig: bad input gets one clear message naming the zone and fiel
     ['time scale out of range', { simulation: { timeScale: 0 } }, 'simulation: timeScale must be a number from 1 to 100000 ×, got 0; using 1'],
     ['fractional occupants', { simulation: { occupants: 1.5 } }, 'simulation: occupants must be a whole number from 1 to 6 people, got 1.5; using 2'],
     ['simulation not an object', { simulation: 3 }, 'simulation must be an object, got 3; using defaults'],
+    ['federated not a boolean', { federated: 'yes' }, 'settings: federated must be true or false, got "yes"; using true'],
     ['history days out of range', { historyDays: 0 }, 'settings: historyDays must be a whole number from 1 to 3650 days, got 0; using 90'],
     ['a cron expression that is not one', { maintenance: { checkpoint: 'every hour' } },
       'maintenance.checkpoint: "every hour" is not a cron expression (five fields, e.g. "0 * * * *" for every hour); using "17 * * * *"'],

@@ -110,4 +110,21 @@ describe('LearningStore', () => {
     expect(slug('Kid\'s room')).not.toBe(slug('Kid s room'));
     expect(slug('../../etc')).toMatch(/^etc-[0-9a-f]{8}$/);
   });
+
+  it('federates only zones that learn, and only when two or more do', () => {
+    const store = new LearningStore(dir, PRIOR, log);
+    const a = store.forZone(zone('A'), log, 0);
+    const b = store.forZone(zone('B'), log, 0);
+    const c = store.forZone(zone('C', false), log, 0);
+    a.model.weights.fill(1);
+    b.model.weights.fill(3);
+    c.model.weights.fill(9);
+    expect(store.federate()).toBe(2);
+    expect(a.model.weights[5]).toBe(2);
+    expect(b.model.weights[5]).toBe(2);
+    expect(c.model.weights[5]).toBe(9);
+    const alone = new LearningStore(dir, PRIOR, log);
+    alone.forZone(zone('A'), log, 0);
+    expect(alone.federate()).toBe(0);
+  });
 });
