@@ -22,6 +22,8 @@ export interface OccupancyBelief {
 
 /** Someone leaving is seen as the door, then quiet: this long after the door they count as gone. */
 export const DOOR_QUIET_MS = 10 * 60_000;
+/** A second trigger within this long confirms an arrival the door did not announce. */
+export const CONFIRM_MS = 10 * 60_000;
 /** Quiet at a time the household is this often home is taken for sleep or a quiet evening, not absence. */
 export const USUALLY_HOME = 0.8;
 
@@ -99,10 +101,19 @@ export class OccupancyEstimator {
     } else if (!e.value) {
       return;
     } else {
+      // While the zone believes it is empty, one lone trigger (a pet, sunlight, a faulty sensor) is
+      // not an arrival: it takes a second within CONFIRM_MS, or the door.
+      if (!this.belief(e.t).occupied && !(this.unconfirmed !== undefined && e.t - this.unconfirmed <= CONFIRM_MS)) {
+        this.unconfirmed = e.t;
+        return;
+      }
+      this.unconfirmed = undefined;
       f.lastInsideActivityAt = Math.max(f.lastInsideActivityAt ?? -Infinity, e.t);
     }
     f.lastActivityAt = Math.max(f.lastActivityAt ?? -Infinity, e.t);
   }
+
+  private unconfirmed?: number;
 
   belief(now: number, usuallyHome?: number): OccupancyBelief {
     return inferOccupancy({ ...this.facts, now, usuallyHome });

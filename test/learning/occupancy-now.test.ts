@@ -27,6 +27,7 @@ describe('inferOccupancy', () => {
 describe('OccupancyEstimator', () => {
   it('follows a departure through the door and the return', () => {
     const e = new OccupancyEstimator(30 * MIN);
+    e.add({ t: NOW - MIN, kind: 'motion', value: true });
     e.add({ t: NOW, kind: 'motion', value: true });
     e.add({ t: NOW + MIN, kind: 'motion', value: false });
     e.add({ t: NOW + 2 * MIN, kind: 'door', value: true });
@@ -38,6 +39,16 @@ describe('OccupancyEstimator', () => {
     expect(e.belief(NOW + 302 * MIN)).toEqual({ occupied: true, reason: 'activity 1 min ago' });
     // Then a quiet night with no door: still home.
     expect(e.belief(NOW + 900 * MIN)).toEqual({ occupied: true, reason: 'quiet, but nobody left by the door' });
+  });
+
+  it('while it believes the zone empty, one lone trigger is not an arrival; a second within 10 min is', () => {
+    const e = new OccupancyEstimator(30 * MIN);
+    e.add({ t: NOW, kind: 'motion', value: true });
+    expect(e.belief(NOW).occupied).toBe(false);
+    e.add({ t: NOW + 30 * MIN, kind: 'motion', value: true }); // too late to confirm the first
+    expect(e.belief(NOW + 30 * MIN).occupied).toBe(false);
+    e.add({ t: NOW + 35 * MIN, kind: 'motion', value: true });
+    expect(e.belief(NOW + 35 * MIN)).toEqual({ occupied: true, reason: 'activity 0 min ago' });
   });
 
   it('a falling edge of motion is not activity', () => {

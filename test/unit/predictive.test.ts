@@ -10,6 +10,12 @@ import { Zone, ZoneUserState } from '../../src/zone/zone';
 import prior from '../../models/prior.json';
 
 const MIN = 60_000;
+
+/** Two motion triggers a minute apart: what the zone needs to believe someone arrived. */
+const arrival = (t: number): ActivityEvent[] => [
+  { t: t - 60_000, kind: 'motion', value: true },
+  { t, kind: 'motion', value: true },
+];
 const HOUR = 60 * MIN;
 
 class FakeInput implements ZoneInput {
@@ -49,7 +55,7 @@ describe('predictive control in a zone', () => {
     const { zone, clock, input } = setup();
     zone.tick();
     expect(zone.snapshot).toMatchObject({ occupied: false, plan: 'eco', target: 17 });
-    input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+    input.pending = arrival(clock.now());
     clock.advance(MIN);
     zone.tick();
     expect(zone.snapshot).toMatchObject({ occupied: true, plan: 'comfort', target: 21 });
@@ -125,7 +131,7 @@ describe('predictive control in a zone', () => {
     zone.tick();
     zone.setTarget(19);
     clock.advance(MIN);
-    input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+    input.pending = arrival(clock.now());
     zone.tick();
     expect(zone.snapshot).toMatchObject({ target: 21, plan: 'comfort' });
     expect(logs).toContain('hold ended (someone arrived): the schedule resumes');
@@ -139,23 +145,23 @@ describe('predictive control in a zone', () => {
     const zone = new Zone(settings, { input, output: { apply: () => undefined }, clock, log: quietLog, comfort });
     for (let day = 0; day < 5; day++) {
       clock.advanceTo(Date.UTC(2024, 0, 8 + day, 7));
-      input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+      input.pending = arrival(clock.now());
       zone.tick();
       zone.setTarget(22.5);
       clock.advance(2 * HOUR); // the hold ends
-      input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+      input.pending = arrival(clock.now());
       zone.tick();
     }
     // The next Monday at 07:00, occupied, with no change made: the schedule's comfort is the learned one.
     clock.advanceTo(Date.UTC(2024, 0, 15, 7));
-    input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+    input.pending = arrival(clock.now());
     zone.tick();
     expect(zone.snapshot.plan).toBe('comfort');
     expect(zone.snapshot.target).toBeGreaterThan(22);
     expect(zone.snapshot.target).toBeLessThanOrEqual(22.5);
     // Away changes teach nothing; an evening slot keeps the configured comfort.
     clock.advanceTo(Date.UTC(2024, 0, 15, 19));
-    input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+    input.pending = arrival(clock.now());
     zone.tick();
     expect(zone.snapshot.target).toBe(21);
   });

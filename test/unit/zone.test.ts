@@ -9,6 +9,12 @@ import { sanitizeUserState, Zone, ZoneInputError, ZoneSnapshot, ZoneUserState } 
 
 const MIN = 60000;
 
+/** Two motion triggers a minute apart: what the zone needs to believe someone arrived. */
+const arrival = (t: number): ActivityEvent[] => [
+  { t: t - 60_000, kind: 'motion', value: true },
+  { t, kind: 'motion', value: true },
+];
+
 class FakeInput implements ZoneInput {
   temperature?: number = 18;
   pending: ActivityEvent[] = [];
@@ -66,7 +72,7 @@ describe('Zone', () => {
     const { zone, clock, input, logs } = setup();
     zone.tick();
     expect(zone.snapshot.occupied).toBe(false);
-    input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+    input.pending = arrival(clock.now());
     zone.tick();
     expect(zone.snapshot.occupied).toBe(true);
     clock.advance(31 * MIN);
@@ -164,7 +170,7 @@ describe('Zone history', () => {
       input, output: new FakeOutput(), clock, history: { append: (r) => records.push(r) },
       log: { info: () => undefined, warn: () => undefined, debug: () => undefined },
     });
-    input.pending = [{ t: 0, kind: 'motion', value: true }];
+    input.pending = arrival(0);
     zone.tick();
     clock.advance(MIN);
     zone.tick(); // same readings: nothing new
@@ -175,10 +181,10 @@ describe('Zone history', () => {
     zone.tick(); // 15 min later: recorded again
     zone.setTarget(19);
     expect(records.map((r) => r.kind)).toEqual([
-      'temperature', 'humidity', 'event', 'occupancy', 'equipment', 'temperature', 'humidity', 'setpoint',
+      'temperature', 'humidity', 'event', 'event', 'occupancy', 'equipment', 'temperature', 'humidity', 'setpoint',
     ]);
     expect(records[0]).toEqual({ t: 0, kind: 'temperature', v: 18 });
-    expect(records[2]).toEqual({ t: 0, kind: 'event', e: 'motion', v: true });
+    expect(records[3]).toEqual({ t: 0, kind: 'event', e: 'motion', v: true });
     expect(records.at(-1)).toEqual({ t: 17 * MIN, kind: 'setpoint', mode: 'heat', v: 19 });
   });
 });
@@ -195,7 +201,7 @@ describe('Zone with a forecaster', () => {
       log: { info: (m) => logs.push(m), warn: () => undefined, debug: () => undefined },
     });
     expect(zone.forecast()).toEqual(Object.fromEntries(HORIZONS.map((h) => [h, 0.5])));
-    input.pending = [{ t: clock.now(), kind: 'motion', value: true }];
+    input.pending = arrival(clock.now());
     zone.tick();
     expect(forecaster.current).toBe(1);
     expect(zone.forecast()![15]).toBeGreaterThan(0.5);
