@@ -9,6 +9,7 @@ import { DEFAULT_SAVINGS_BIAS, threshold } from '../src/control/setpoint';
 import { OutdoorStretch, WINTER_CURVE, coldestStretch, findOutdoorFile, outdoorForHouse } from './fraunhofer';
 import { House } from './loaders/types';
 import { renderParetoSvg } from './plot';
+import { HomebridgeResult, homebridgeTable, runHomebridgeChild } from './homebridge';
 import { RuntimeFigures, runRuntimeChild, runtimeTable } from './runtime';
 import { ThermalCheck, thermalCheck, thermalTable } from './thermal-check';
 
@@ -18,11 +19,16 @@ import { ThermalCheck, thermalCheck, thermalTable } from './thermal-check';
  * figures. Kept apart from cli.ts so the CLI only wires it in.
  */
 
+/** The runtime figures, with the real-Homebridge ones in a full run. */
+export type RuntimeJson = RuntimeFigures & { homebridge?: HomebridgeResult };
+
 export interface ExtraArgs {
   control: boolean;
   plot: string;
   outdoor: 'auto' | 'synthetic';
   runtime: boolean;
+  /** The real-Homebridge figures of the runtime section (full run only). */
+  homebridge: boolean;
   thermal: boolean;
   /** Arguments left for the forecast CLI. */
   rest: string[];
@@ -32,10 +38,12 @@ export const EXTRA_USAGE = `  --plot FILE         savings-vs-MissTime SVG (defau
   --outdoor synthetic control track on a synthetic winter day instead of the measured outdoor series
   --no-control        skip the control track (and the plot)
   --no-thermal        skip the thermal check on the Fraunhofer flat
-  --no-runtime        skip the runtime figures`;
+  --no-runtime        skip the runtime figures
+  --no-homebridge     skip the runtime figures measured in a real Homebridge (memory, HomeKit read latency
+                      during the thermal fit; ~100 s; never run with --quick)`;
 
 export function parseExtraArgs(argv: string[], repoRoot: string): ExtraArgs {
-  const a: ExtraArgs = { control: true, plot: path.join(repoRoot, 'bench-results', 'pareto.svg'), outdoor: 'auto', runtime: true, thermal: true, rest: [] };
+  const a: ExtraArgs = { control: true, plot: path.join(repoRoot, 'bench-results', 'pareto.svg'), outdoor: 'auto', runtime: true, homebridge: true, thermal: true, rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const val = (): string => {
@@ -51,6 +59,7 @@ export function parseExtraArgs(argv: string[], repoRoot: string): ExtraArgs {
     } else if (k === '--no-control') a.control = false;
     else if (k === '--no-thermal') a.thermal = false;
     else if (k === '--no-runtime') a.runtime = false;
+    else if (k === '--no-homebridge') a.homebridge = false;
     else a.rest.push(k);
   }
   return a;
@@ -157,9 +166,9 @@ export class BenchExtras {
   }
 
   /** Plot, thermal check and runtime; returns text to print and top-level JSON fields. */
-  finish(): { text: string; json: { controlSetup?: object; thermalCheck?: ThermalCheck | null; runtime?: RuntimeFigures } } {
+  finish(): { text: string; json: { controlSetup?: object; thermalCheck?: ThermalCheck | null; runtime?: RuntimeJson } } {
     const text: string[] = [];
-    const json: { controlSetup?: object; thermalCheck?: ThermalCheck | null; runtime?: RuntimeFigures } = {};
+    const json: { controlSetup?: object; thermalCheck?: ThermalCheck | null; runtime?: RuntimeJson } = {};
     if (this.args.control && this.controls.size > 0) {
       const s = this.stretch;
       json.controlSetup = {
@@ -192,8 +201,15 @@ export class BenchExtras {
     }
     if (this.args.runtime) {
       const rt = runRuntimeChild(this.quick ? { ticks: 10_000, days: 60 } : { ticks: 50_000, days: 365 });
-      json.runtime = rt;
-      text.push(runtimeTable(rt));
+      const table = [runtimeTable(rt)];
+      let homebridge: HomebridgeResult | undefined;
+      if (this.args.homebridge && !this.quick) {
+        console.log('\nruntime in a real Homebridge (about 100 s; --no-homebridge skips it):');
+        homebridge = runHomebridgeChild();
+        table.push(homebridgeTable(homebridge));
+      }
+      json.runtime = homebridge ? { ...rt, homebridge } : rt;
+      text.push(table.join('\n'));
     }
     return { text: text.join('\n\n'), json };
   }
