@@ -3,6 +3,9 @@ import { MINUTE_MS } from './loaders/types';
 import { HOUR_MS } from '../src/sim/time';
 import { RoomFiles, Series, findRooms, interpolate, readTsvSeries } from './fraunhofer';
 import { ThermalParams, stepTemperature } from '../src/sim/thermal';
+import { fitThermal as pluginFitThermal, ThermalFitOptions } from '../src/learning/thermal-fit';
+import { leadMinutes } from '../src/control/lead';
+import type { HistoryRecord } from '../src/store/history';
 
 /**
  * Does the plugin's first-order room model predict real heat-up times? On the Fraunhofer flat: fit
@@ -12,6 +15,9 @@ import { ThermalParams, stepTemperature } from '../src/sim/thermal';
  * starting to rise) until the room reaches its target; "off" is the room clearly above the setpoint
  * (valve shut). Time near the setpoint (a valve modulating) and plateaus far below it (heat supply
  * limited) are left out. g absorbs constant gains (sun, people, neighbouring rooms).
+ *
+ * The same heat-ups are also predicted by the plugin's own code: its fitThermal on the first half
+ * given as history records (equipment state from the same inference), and its leadMinutes.
  */
 
 export interface RoomData {
@@ -318,8 +324,129 @@ export interface RoomCheck {
   /** First-half events with the first-half fit (how well the model can fit at all). */
   inSample: ErrorSummary;
   skippedTest: HeatUpSkips;
-  events: { at: string; fromC: number; targetC: number; measuredMin: number; predictedMin: number | null; onsetMin: number | null }[];
+  /** The same second-half heat-ups predicted with the plugin's own fit and lead time (src/learning, src/control). */
+  plugin: PluginCheck;
+  /**
+   * Diagnostic: the same with the plugin fit's outlier trimming off (`trim: false`). On these
+   * readings (logged on change in ~0.16 °C steps) the trim's limit is tiny and drops most heating steps.
+   */
+  pluginNoTrim: PluginCheck;
+  events: {
+    at: string; fromC: number; targetC: number; measuredMin: number; predictedMin: number | null; onsetMin: number | null;
+    /** Predicted by the plugin's fit + leadMinutes (null: not fitted, or not reachable within a day). */
+    pluginPredictedMin: number | null;
+  }[];
   notes: string[];
+}
+
+// --- The plugin's own fit and lead time on the same data ---------------------------------------
+
+/**
+ * The heating state the bench fit above uses, as a timeline of changes on a one-minute grid over
+ * [from, to): 'on' inside a first-half heat-up from its onset to its target, 'off' with the room
+ * more than `offAbove` over the setpoint (at both ends of the minute, same setpoint), else
+ * 'unknown' (valve modulating near the setpoint, plateaus, no data).
+ */
+export type HeatingState = 'on' | 'off' | 'unknown';
+
+export function inferredHeating(d: RoomData, from: number, to: number, o: FitOptions = FIT_DEFAULTS): { t: number; state: HeatingState }[] {
+  const ups = heatUpEvents(d, from, to, undefined, undefined, o.maxGapMs).events;
+  const onFrom = ups.map((e) => e.at + e.onsetMin * MINUTE_MS);
+  const onTo = ups.map((e) => e.at + e.measuredMin * MINUTE_MS);
+  const out: { t: number; state: HeatingState }[] = [];
+  let u = 0;
+  for (let t = from; t < to; t += MINUTE_MS) {
+    const t1 = Math.min(t + MINUTE_MS, to);
+    while (u < ups.length && onTo[u] < t1) u++;
+    let state: HeatingState = 'unknown';
+    if (u < ups.length && t >= onFrom[u] && t1 <= onTo[u]) state = 'on';
+    else {
+      const si = stepIndex(d.setpoint, t);
+      if (si >= 0 && stepIndex(d.setpoint, t1) === si) {
+        const lim = d.setpoint.v[si] + o.offAbove;
+        if (interpolate(d.temperature, t, o.maxGapMs) > lim && interpolate(d.temperature, t1, o.maxGapMs) > lim) state = 'off';
+      }
+    }
+    if (out.length === 0 || out[out.length - 1].state !== state) out.push({ t, state });
+  }
+  return out;
+}
+
+/**
+ * [from, to) of a room as the plugin's history would hold it: every indoor and outdoor reading as
+ * recorded, and an equipment record at each change of the inferred heating state. 'on' is heat,
+ * 'off' is idle; 'unknown' is recorded as heat and cool both on, the one equipment state the
+ * plugin's fit leaves out, so it fits on exactly the stretches the bench fit uses.
+ */
+export function historyRecords(d: RoomData, from: number, to: number, o: FitOptions = FIT_DEFAULTS): HistoryRecord[] {
+  const recs: HistoryRecord[] = [];
+  const add = (s: Series, kind: 'temperature' | 'outdoor'): void => {
+    for (let i = 0; i < s.t.length; i++) if (s.t[i] >= from && s.t[i] < to) recs.push({ t: s.t[i], kind, v: s.v[i] });
+  };
+  add(d.temperature, 'temperature');
+  add(d.outdoor, 'outdoor');
+  for (const c of inferredHeating(d, from, to, o)) {
+    recs.push({ t: c.t, kind: 'equipment', heat: c.state !== 'off', cool: c.state === 'unknown' });
+  }
+  return recs.sort((a, b) => a.t - b.t);
+}
+
+export interface PluginCheck {
+  /** The plugin's fitThermal on the first half (tau, rates rounded). */
+  fit: {
+    ok: boolean; tauHours: number | null; heatPerHour: number | null; rmseC: number | null; trimmed: number;
+    samples: { heat: number; cool: number; idle: number }; hours: { heat: number; cool: number; idle: number }; reason: string;
+  };
+  /** Records given to it. */
+  records: { temperature: number; outdoor: number; equipment: number };
+  /** Hours of the first half by inferred heating state. */
+  stateHours: Record<HeatingState, number>;
+  /** Second half from the setpoint step, predicted with leadMinutes and the plugin's fit (n 0 when not ok). */
+  test: ErrorSummary;
+  /** Second half from the onset of heating, likewise. */
+  testFromOnset: ErrorSummary;
+}
+
+/** Runs the plugin's fit on [from, mid) and predicts the given second-half heat-ups with leadMinutes. */
+export function pluginCheck(
+  d: RoomData, from: number, mid: number, test: HeatUpEvent[], options: ThermalFitOptions = {},
+): { check: PluginCheck; predicted: number[] } {
+  const records = historyRecords(d, from, mid);
+  const timeline = inferredHeating(d, from, mid);
+  const stateHours: Record<HeatingState, number> = { on: 0, off: 0, unknown: 0 };
+  timeline.forEach((c, i) => (stateHours[c.state] += ((i + 1 < timeline.length ? timeline[i + 1].t : mid) - c.t) / HOUR_MS));
+  const fit = pluginFitThermal(records, options);
+  const room = fit.ok && fit.heatPerHour !== undefined ? { tauHours: fit.tauHours, ratePerHour: fit.heatPerHour } : undefined;
+  // leadMinutes caps at a day (unreachable): counted as censored, like predictHeatUp's Infinity.
+  const lead = (fromC: number, targetC: number, at: number): number => {
+    if (!room) return NaN;
+    const out = interpolate(d.outdoor, at);
+    const m = leadMinutes(fromC, targetC, Number.isFinite(out) ? out : undefined, 'heat', room);
+    return m >= 24 * 60 ? Infinity : m;
+  };
+  const predicted = test.map((e) => lead(e.fromC, e.targetC, e.at));
+  const withOnset = test.filter((e) => Number.isFinite(e.onsetC) && e.onsetC < e.targetC);
+  const count = (kind: HistoryRecord['kind']): number => records.filter((r) => r.kind === kind).length;
+  const r2 = (x: number): number => Math.round(x * 100) / 100;
+  const check: PluginCheck = {
+    fit: {
+      ok: fit.ok,
+      tauHours: fit.ok ? r1(fit.tauHours) : null,
+      heatPerHour: fit.heatPerHour === undefined ? null : r2(fit.heatPerHour),
+      rmseC: Number.isFinite(fit.rmseC) ? Math.round(fit.rmseC * 1000) / 1000 : null,
+      trimmed: fit.trimmed,
+      samples: fit.samples,
+      hours: { heat: r1(fit.hours.heat)!, cool: r1(fit.hours.cool)!, idle: r1(fit.hours.idle)! },
+      reason: fit.reason,
+    },
+    records: { temperature: count('temperature'), outdoor: count('outdoor'), equipment: count('equipment') },
+    stateHours: { on: r1(stateHours.on)!, off: r1(stateHours.off)!, unknown: r1(stateHours.unknown)! },
+    test: summarizeErrors(room ? test.map((e, i) => ({ predicted: predicted[i], measured: e.measuredMin })) : []),
+    testFromOnset: summarizeErrors(room ? withOnset.map((e) => ({
+      predicted: lead(e.onsetC, e.targetC, e.at + e.onsetMin * MINUTE_MS), measured: e.measuredMin - e.onsetMin,
+    })) : []),
+  };
+  return { check, predicted };
 }
 
 const MIN_EVENTS = 5;
@@ -339,9 +466,12 @@ export function checkRoom(room: string, d: RoomData): RoomCheck {
     measured: e.measuredMin - e.onsetMin,
   }));
   const constant = median(train.events.map((e) => e.measuredMin));
+  const plugin = pluginCheck(d, start, mid, test.events);
+  const pluginNoTrim = pluginCheck(d, start, mid, test.events, { trim: false });
   const iso = (t: number): string => new Date(t).toISOString().slice(0, 16);
   const notes: string[] = [];
   if (fit.note) notes.push(`fit: ${fit.note}`);
+  if (!plugin.check.fit.ok) notes.push(`plugin fit: ${plugin.check.fit.reason}`);
   if (test.events.length < MIN_EVENTS) {
     notes.push(`only ${test.events.length} timed heat-ups in the second half (fewer than ${MIN_EVENTS}): too few to judge the model on this room`);
   }
@@ -362,9 +492,11 @@ export function checkRoom(room: string, d: RoomData): RoomCheck {
     constantBaseline: summarizeErrors(constant === null ? [] : test.events.map((e) => ({ predicted: constant, measured: e.measuredMin }))),
     inSample: summarizeErrors(train.events.map((e) => ({ predicted: pred(e), measured: e.measuredMin }))),
     skippedTest: test.skipped,
+    plugin: plugin.check,
+    pluginNoTrim: pluginNoTrim.check,
     events: test.events.map((e, i) => ({
       at: iso(e.at), fromC: e.fromC, targetC: Math.round(e.targetC * 100) / 100, measuredMin: r1(e.measuredMin)!,
-      predictedMin: r1(testPairs[i].predicted), onsetMin: r1(e.onsetMin),
+      predictedMin: r1(testPairs[i].predicted), onsetMin: r1(e.onsetMin), pluginPredictedMin: r1(plugin.predicted[i]),
     })),
     notes,
   };
@@ -383,6 +515,7 @@ export const THERMAL_NOTES = [
   'The flat is measured March to June 2017: the second half of each room lies in late spring, when heating is rarely needed, so most step-ups there find the room already warm or produce no rise (skipped, counted).',
   'A single time constant fitted to slow overnight cool-down and fast radiator heat-up is a compromise: real rooms have a fast air mode and a slow mass mode.',
   'No occupancy data: this checks the thermal model only, not lead times chosen from forecasts.',
+  'Plugin fit: the plugin\'s own fitThermal (src/learning/thermal-fit.ts, default options) on the first half as history records (readings as recorded; an equipment record at each change of the inferred state above: on = heat, off = idle, unknown = heat and cool both on, which its fit leaves out, so its "h heating and cooling both on" means state unknown); heat-ups predicted with leadMinutes (src/control/lead.ts), which has no constant gain g; a day or more counts as censored.',
 ];
 
 export function loadRoom(r: RoomFiles): RoomData | undefined {
@@ -430,6 +563,29 @@ export function thermalTable(c: ThermalCheck): string {
     );
   }
   lines.push('  (meas: median measured; err = predicted − measured; const: mean|e| of predicting the first half\'s median; delay: median step-to-onset)');
+  lines.push(
+    'plugin fit (src/learning/thermal-fit.ts fitThermal on the first half) + leadMinutes (src/control/lead.ts); same second-half heat-ups, min',
+    `${''.padEnd(15)}${'---------- fit -----------'.padStart(33)}  ${'------ from setpoint step ------'.padStart(36)}  ${'-------- from onset --------'.padStart(36)}`,
+    `${'room'.padEnd(15)}${'ok'.padStart(4)}${'tau h'.padStart(7)}${'H °C/h'.padStart(8)}${'h heat/idle'.padStart(14)}  ` +
+      `${'n'.padStart(4)}${'med err'.padStart(9)}${'med|e|'.padStart(8)}${'mean|e|'.padStart(9)}${'bench'.padStart(6)}  ` +
+      `${'n'.padStart(4)}${'med err'.padStart(9)}${'med|e|'.padStart(8)}${'mean|e|'.padStart(9)}${'bench'.padStart(6)}  h on/off/unknown`,
+  );
+  const variants: [string, (r: RoomCheck) => PluginCheck][] = [['', (r) => r.plugin], [' no-trim', (r) => r.pluginNoTrim]];
+  for (const [label, pick] of variants) {
+    for (const r of c.rooms) {
+      const p = pick(r);
+      lines.push(
+        `${(r.room + label).padEnd(15)}${(p.fit.ok ? 'yes' : 'no').padStart(4)}${f(p.fit.tauHours).padStart(7)}${f(p.fit.heatPerHour).padStart(8)}` +
+          `${`${p.fit.hours.heat}/${p.fit.hours.idle}`.padStart(14)}  ` +
+          `${String(p.test.n).padStart(4)}${f(p.test.medianErrorMin).padStart(9)}${f(p.test.medianAbsErrorMin).padStart(8)}` +
+          `${f(p.test.meanAbsErrorMin).padStart(9)}${f(r.test.meanAbsErrorMin).padStart(6)}  ` +
+          `${String(p.testFromOnset.n).padStart(4)}${f(p.testFromOnset.medianErrorMin).padStart(9)}${f(p.testFromOnset.medianAbsErrorMin).padStart(8)}` +
+          `${f(p.testFromOnset.meanAbsErrorMin).padStart(9)}${f(r.testFromOnset.meanAbsErrorMin).padStart(6)}  ` +
+          `${p.stateHours.on}/${p.stateHours.off}/${p.stateHours.unknown}`,
+      );
+    }
+  }
+  lines.push('  (bench: mean|e| of the bench fit above on the same heat-ups; h heat/idle: hours the plugin fit used; h on/off/unknown: first half by inferred state; no-trim: diagnostic, the plugin fit with trim: false)');
   for (const r of c.rooms) for (const n of r.notes) lines.push(`  ${r.room}: ${n}`);
   for (const n of c.notes) lines.push(`  note: ${n}`);
   return lines.join('\n');

@@ -1,5 +1,8 @@
 import { Series, WINTER_CURVE } from '../../bench/fraunhofer';
-import { checkRoom, fitThermal, heatUpEvents, leastSquares, predictHeatUp, RoomData, ThermalFit } from '../../bench/thermal-check';
+import {
+  checkRoom, fitThermal, heatUpEvents, historyRecords, inferredHeating, leastSquares, pluginCheck, predictHeatUp, RoomData, ThermalFit,
+} from '../../bench/thermal-check';
+import { fitThermal as pluginFitThermal } from '../../src/learning/thermal-fit';
 import { outdoorTemperature } from '../../src/sim/outdoor';
 import { ThermalParams, stepTemperature } from '../../src/sim/thermal';
 
@@ -84,5 +87,33 @@ describe('thermal fit on data generated with stepTemperature', () => {
     const r = checkRoom('cold-setpoint', flat);
     expect(r.test.n).toBe(0);
     expect(r.notes.join(' ')).toMatch(/too few/);
+  });
+
+  it('the plugin fit (fitThermal + leadMinutes) on records from the inferred heating state recovers the room', () => {
+    const records = historyRecords(d, START, mid);
+    const kinds = new Set(records.map((r) => r.kind));
+    expect([...kinds].sort()).toEqual(['equipment', 'outdoor', 'temperature']);
+    const states = new Set(inferredHeating(d, START, mid).map((c) => c.state));
+    expect(states).toEqual(new Set(['on', 'off', 'unknown']));
+    const fit = pluginFitThermal(records);
+    expect(fit.ok).toBe(true);
+    expect(Math.abs(fit.tauHours / truth.tauHours - 1)).toBeLessThan(0.1);
+    expect(Math.abs(fit.heatPerHour! / truth.heaterCPerHour - 1)).toBeLessThan(0.1);
+    const { check } = pluginCheck(d, START, mid, heatUpEvents(d, mid, end + 1).events);
+    expect(check.fit.ok).toBe(true);
+    expect(check.test.n).toBeGreaterThanOrEqual(9);
+    expect(Math.abs(check.test.medianErrorMin!)).toBeLessThan(8);
+    expect(check.test.meanAbsErrorMin!).toBeLessThan(10);
+    expect(check.testFromOnset.n).toBe(check.test.n);
+    const r = checkRoom('synthetic', d);
+    expect(r.plugin.test).toEqual(check.test);
+    expect(r.events.every((e) => e.pluginPredictedMin !== null)).toBe(true);
+  });
+
+  it('reports the plugin fit\'s reason when it refuses', () => {
+    const { check } = pluginCheck(d, START, START + 6 * 3_600_000, []);
+    expect(check.fit.ok).toBe(false);
+    expect(check.fit.reason).toMatch(/keeping the default room/);
+    expect(check.test.n).toBe(0);
   });
 });
