@@ -170,8 +170,9 @@ export function fitThermal(records: readonly HistoryRecord[], options: ThermalFi
     const res = residualsC(steps, fit);
     const kept: number[] = [];
     res.forEach((r, i) => keep[i] && kept.push(Math.abs(r)));
-    // The floor keeps a near-perfect fit (a simulation, a sensor without noise) from trimming rounding.
-    const limit = Math.max(4 * 1.4826 * median(kept), 0.02);
+    // The floor keeps a near-perfect fit from trimming rounding: a simulation, a sensor without noise,
+    // or one that reports only changes of a coarse step (whose idle stretches fit exactly).
+    const limit = Math.max(4 * 1.4826 * median(kept), 0.02, resolution(indoor));
     res.forEach((r, i) => {
       if (Math.abs(r) > limit) {
         keep[i] = 0;
@@ -578,4 +579,16 @@ function describeDiscarded(d: Discarded): string {
   add(d.short, 'in stretches too short to use');
   add(d.heatAndCool, 'with heating and cooling both on');
   return parts.length ? `left out: ${parts.join(', ')}` : 'the history is too short';
+}
+
+/** The sensor's step: the median of the non-zero changes between consecutive indoor readings. */
+function resolution(indoor: Series): number {
+  const changes: number[] = [];
+  for (let i = 1; i < indoor.v.length; i++) {
+    const d = Math.abs(indoor.v[i] - indoor.v[i - 1]);
+    if (d > 1e-6) {
+      changes.push(d);
+    }
+  }
+  return changes.length > 0 ? median(changes) : 0;
 }
