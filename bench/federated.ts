@@ -6,7 +6,7 @@
 import * as path from 'path';
 import { OccupancyForecaster } from '../src/learning/forecaster';
 import { federatedAverage } from '../src/learning/federated';
-import { OccupancyEstimator } from '../src/learning/occupancy-now';
+import { isActivity, OccupancyEstimator } from '../src/learning/occupancy-now';
 import { discoverHouses } from './loaders/discover';
 import { House, MINUTE_MS } from './loaders/types';
 import { mayTrainOn, PRIOR_SIMULATION, priorExcluding, simulatedSequences } from './prior';
@@ -33,7 +33,7 @@ export function runZones(house: House, prior: ReturnType<typeof priorExcluding>[
       const targets = e.kind === 'presence' ? [0, 1] : [hash(e.sensor) % 2];
       for (const z of targets) {
         zones[z].est.add(e);
-        activity[z] ||= e.kind !== 'presence' && (e.value || e.kind === 'door');
+        activity[z] ||= isActivity(e);
       }
     }
     zones.forEach((z, k) => {

@@ -1,5 +1,6 @@
 import { ForecasterModel } from '../src/learning/forecaster';
 import { fitPrior, LabelledSequence, PriorOptions } from '../src/learning/prior';
+import { isActivity } from '../src/learning/occupancy-now';
 import { Household } from '../src/sim/household';
 import { House, MINUTE_MS } from './loaders/types';
 
@@ -17,7 +18,7 @@ export function houseSequence(h: House): LabelledSequence {
   const activity = new Uint8Array(h.labels.length);
   for (const e of h.events) {
     const i = Math.floor((e.t - h.start) / MINUTE_MS);
-    if (i >= 0 && i < activity.length && e.kind !== 'presence' && (e.value || e.kind === 'door')) activity[i] = 1;
+    if (i >= 0 && i < activity.length && isActivity(e)) activity[i] = 1;
   }
   return { name: h.name, start: h.start, labels: h.labels, activity };
 }
@@ -38,7 +39,7 @@ export function simulatedSequences({ households, days }: SimulatedSet): Labelled
     const activity = new Uint8Array(n);
     for (let i = 0; i < n; i++) labels[i] = hh.isHome(start + i * MINUTE_MS) ? 1 : 0;
     for (const e of hh.events(start, start + n * MINUTE_MS)) {
-      if (e.kind !== 'presence' && (e.value || e.kind === 'door')) activity[Math.floor((e.t - start) / MINUTE_MS)] = 1;
+      if (isActivity(e)) activity[Math.floor((e.t - start) / MINUTE_MS)] = 1;
     }
     out.push({ name: `simulated-${s}`, start, labels, activity });
   }

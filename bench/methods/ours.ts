@@ -1,5 +1,5 @@
 import { emptyModel, ForecasterModel, ForecasterOptions, HORIZONS, OccupancyForecaster } from '../../src/learning/forecaster';
-import { OccupancyEstimator } from '../../src/learning/occupancy-now';
+import { isActivity, OccupancyEstimator } from '../../src/learning/occupancy-now';
 import { PastView } from '../view';
 import { ForecastMethod } from './types';
 
@@ -27,7 +27,7 @@ export class Ours implements ForecastMethod {
     let activity = false;
     for (const e of events) {
       this.estimator.add(e);
-      activity ||= e.kind !== 'presence' && (e.value || e.kind === 'door');
+      activity ||= isActivity(e);
     }
     const state = view.hasLabels
       ? view.labelAt(t)

@@ -80,6 +80,11 @@ export interface InputEvent {
   value: boolean;
 }
 
+/** Whether an event is a sign of someone there: a rising edge of any sensor, or the door either way. */
+export function isActivity(e: InputEvent): boolean {
+  return e.kind !== 'presence' && (e.value || e.kind === 'door');
+}
+
 /** Keeps the facts up to date from a stream of events and answers with inferOccupancy. */
 export class OccupancyEstimator {
   private readonly facts: Omit<OccupancyFacts, 'now' | 'usuallyHome'> & { hasDoorSensor: boolean };

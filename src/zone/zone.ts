@@ -8,7 +8,7 @@ import { HORIZONS, OccupancyForecaster } from '../learning/forecaster';
 import { leadMinutes } from '../control/lead';
 import { RateEstimator } from '../learning/thermal-rate';
 import type { ComfortLearner } from '../learning/comfort';
-import { OccupancyEstimator } from '../learning/occupancy-now';
+import { isActivity, OccupancyEstimator } from '../learning/occupancy-now';
 
 export type DisplayUnits = 'celsius' | 'fahrenheit';
 
@@ -199,7 +199,7 @@ export class Zone {
     for (const e of snap.events) {
       this.history?.append({ t: e.t, kind: 'event', e: e.kind, v: e.value });
       this.occupancy.add(e);
-      activity ||= e.kind !== 'presence' && (e.value || e.kind === 'door');
+      activity ||= isActivity(e);
     }
     const belief = this.occupancy.belief(now, this.forecaster?.usuallyHome(now));
     this.forecaster?.observe(now, belief.occupied ? 1 : 0, activity);
