@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { forEachFlag } from './args';
 import { discoverHouses } from './loaders/discover';
 import { House } from './loaders/types';
 import { METHODS, Ours } from './methods';
@@ -35,13 +36,7 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { data: path.resolve(repoRoot(), '../shared/data'), quick: false, keepDuplicates: false };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const val = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${k} needs a value`);
-      return v;
-    };
+  forEachFlag(argv, (k, val) => {
     if (k === '--data') a.data = path.resolve(val());
     else if (k === '--json') a.json = path.resolve(val());
     else if (k === '--houses') a.houses = val().split(',').filter(Boolean);
@@ -52,7 +47,7 @@ function parseArgs(argv: string[]): Args {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${k}\n${USAGE}`);
-  }
+  });
   return a;
 }
 

@@ -7,6 +7,7 @@ import {
 import { EvalOptions, HouseResult, Track } from './evaluate';
 import { DEFAULT_SAVINGS_BIAS, threshold } from '../src/control/setpoint';
 import { OutdoorStretch, WINTER_CURVE, coldestStretch, findOutdoorFile, outdoorForHouse } from './fraunhofer';
+import { forEachFlag } from './args';
 import { House } from './loaders/types';
 import { renderParetoSvg } from './plot';
 import { HomebridgeResult, homebridgeTable, runHomebridgeChild } from './homebridge';
@@ -44,13 +45,7 @@ export const EXTRA_USAGE = `  --plot FILE         savings-vs-MissTime SVG (defau
 
 export function parseExtraArgs(argv: string[], repoRoot: string): ExtraArgs {
   const a: ExtraArgs = { control: true, plot: path.join(repoRoot, 'bench-results', 'pareto.svg'), outdoor: 'auto', runtime: true, homebridge: true, thermal: true, rest: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const val = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${k} needs a value`);
-      return v;
-    };
+  forEachFlag(argv, (k, val) => {
     if (k === '--plot') a.plot = path.resolve(val());
     else if (k === '--outdoor') {
       const v = val();
@@ -61,7 +56,7 @@ export function parseExtraArgs(argv: string[], repoRoot: string): ExtraArgs {
     else if (k === '--no-runtime') a.runtime = false;
     else if (k === '--no-homebridge') a.homebridge = false;
     else a.rest.push(k);
-  }
+  });
   return a;
 }
 
