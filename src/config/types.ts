@@ -1,3 +1,5 @@
+import type { SensorKind } from '../io/readings';
+
 /** Thermostat modes a zone can be put in. */
 export type Mode = 'off' | 'heat' | 'cool' | 'auto';
 
@@ -19,10 +21,85 @@ export interface SimulatedZoneSettings {
   coolerPower: number;
 }
 
+/** One MQTT sensor of a zone. */
+export interface SensorSettings {
+  /** For logs: "Hall motion". Unique within the zone. */
+  name: string;
+  kind: SensorKind;
+  topic: string;
+  /** JSON key of the value (dots for nested keys); without it a bare payload, or zigbee2mqtt's key for the kind. */
+  key?: string;
+  /** Flip a binary value. */
+  invert: boolean;
+  /** Weight of a temperature in the zone's mean. */
+  weight: number;
+  /** zigbee2mqtt-style availability topic ("online"/"offline", or {"state":"offline"}): offline marks the sensor stale. */
+  availabilityTopic?: string;
+}
+
+/** Apple Home switches that feed a zone's learner, for homes whose sensors only Apple Home can see. */
+export interface SwitchSettings {
+  /** A "Someone Home" switch for arrive/leave automations: on = presence home, off = away. */
+  someoneHome: boolean;
+  /** Names of motion mirror switches; each turned on counts as motion and turns itself off. */
+  motion: string[];
+  /** Seconds before a motion mirror turns itself off. */
+  motionOffSeconds: number;
+}
+
+export type OutputStyle = 'setpoint' | 'relay';
+
+/** Where a zone's commands go over MQTT. */
+export interface MqttOutputSettings {
+  /** setpoint: a device that regulates itself gets the target; relay: the plugin switches heat and cool. */
+  style: OutputStyle;
+  /** setpoint: where the setpoint payload goes; relay: the heat relay's topic. */
+  topic: string;
+  /** Payload template (see src/io/command.ts). */
+  payload: string;
+  /** relay: the cool relay's topic and payload, if the zone cools. */
+  coolTopic?: string;
+  coolPayload?: string;
+  /** Where the device reports what it does; CurrentHeatingCoolingState follows it. */
+  stateTopic?: string;
+  /** JSON key in the state payload (zigbee2mqtt TRV: running_state; switch: state). */
+  stateKey?: string;
+  /** relay: the cool relay's state topic. */
+  coolStateTopic?: string;
+  retain: boolean;
+}
+
+/** Where a zone's commands go over HTTP. */
+export interface HttpOutputSettings {
+  style: OutputStyle;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /** URL template; setpoint style: called when the setpoint or mode changes; relay: when heat changes. */
+  url: string;
+  /** Body template for POST/PUT/PATCH. */
+  body?: string;
+  /** relay: the cool relay's URL and body, if the zone cools. */
+  coolUrl?: string;
+  coolBody?: string;
+  headers: Record<string, string>;
+  timeoutSeconds: number;
+  /** Retries after a failure (timeout, 5xx), with exponential backoff from 1 s. */
+  retries: number;
+  /** A JSON key in the response that tells what the device does (Shelly: ison / output); else success means done. */
+  stateKey?: string;
+}
+
 export interface ZoneSettings {
   name: string;
-  source: 'simulated';
-  actuator: 'simulated';
+  /** simulated: the demo's simulated home; sensors: the MQTT sensors, the webhook and the Apple Home switches. */
+  source: 'simulated' | 'sensors';
+  sensors: SensorSettings[];
+  switches: SwitchSettings;
+  /** simulated: the simulated home; mqtt / http: a real device; none: Apple Home demand outputs only. */
+  actuator: 'simulated' | 'mqtt' | 'http' | 'none';
+  mqttOutput?: MqttOutputSettings;
+  httpOutput?: HttpOutputSettings;
+  /** Heat/Cool demand accessories for Apple Home automations to act on. */
+  demand: 'none' | 'switch' | 'contact';
   /** Modes offered in Apple Home; 'off' is always included. */
   modes: Mode[];
   comfort: HeatCool;
@@ -66,8 +143,28 @@ export interface MaintenanceSettings {
   thermalFit: string;
 }
 
+export interface MqttBrokerSettings {
+  /** mqtt://host:1883 or mqtts://host:8883 */
+  url: string;
+  username?: string;
+  password?: string;
+  clientId?: string;
+}
+
+export interface WebhookSettings {
+  enabled: boolean;
+  /** Address to listen on; 127.0.0.1 by default. Any other needs a token. */
+  host: string;
+  port: number;
+  /** Required as "Authorization: Bearer <token>" or "token=<token>" in the query string. */
+  token?: string;
+}
+
 export interface PlatformSettings {
   name: string;
+  /** The broker MQTT sensors and outputs use; required when any zone has one. */
+  mqtt?: MqttBrokerSettings;
+  webhook: WebhookSettings;
   zones: ZoneSettings[];
   simulation: SimulationSettings;
   /** Days of history kept per zone. */

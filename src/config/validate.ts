@@ -1,25 +1,16 @@
 import { DEFAULT_SAVINGS_BIAS } from '../control/setpoint';
 import { validateCron } from '../maintenance/schedule';
+import { readBroker, readWebhook, readZoneIo } from './io-validate';
+import { ConfigProblem, Dict, get, isDict, NumberSpec, readBoolean, readNumber, show } from './read';
 import { MaintenanceSettings, MODES, Mode, PlatformSettings, SimulationSettings, ZoneSettings } from './types';
 
-export interface ConfigProblem {
-  /** 'error': a zone was skipped; 'warn': a default or a clamp was used. */
-  level: 'error' | 'warn';
-  message: string;
-}
+export type { ConfigProblem } from './read';
 
 export interface ParsedConfig {
   settings: PlatformSettings;
   problems: ConfigProblem[];
 }
 
-interface NumberSpec {
-  min: number;
-  max: number;
-  def: number;
-  unit: string;
-  integer?: boolean;
-}
 
 export const ZONE_NUMBERS = {
   'comfort.heat': { min: 5, max: 35, def: 21, unit: '°C' },
@@ -54,79 +45,16 @@ export const PLATFORM_NUMBERS = {
 export const DEFAULT_MAINTENANCE: MaintenanceSettings = { checkpoint: '17 * * * *', retention: '23 3 * * *', thermalFit: '41 4 * * *' };
 
 export const DEFAULT_MODES: Mode[] = ['off', 'heat'];
-export const SOURCES = ['simulated'] as const;
+export const SOURCES = ['simulated', 'sensors'] as const;
 export const CONTROLS = ['predictive', 'manual'] as const;
-export const ACTUATORS = ['simulated'] as const;
+export const ACTUATORS = ['simulated', 'mqtt', 'http', 'none'] as const;
 export const MAX_NAME_LENGTH = 64;
 
 export const ZONE_KEYS = new Set([
   'name', 'source', 'actuator', 'modes', 'comfort', 'eco', 'limits', 'hysteresis', 'minOnMinutes',
   'minOffMinutes', 'occupancyTimeoutMinutes', 'learning', 'control', 'savingsBias', 'holdHours', 'staleSensorMinutes',
-  'simulated',
+  'simulated', 'sensors', 'switches', 'mqttOutput', 'httpOutput', 'demand',
 ]);
-
-type Dict = Record<string, unknown>;
-
-function isDict(v: unknown): v is Dict {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function show(v: unknown): string {
-  if (typeof v === 'string') {
-    return JSON.stringify(v);
-  }
-  if (v === undefined) {
-    return 'nothing';
-  }
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}
-
-function get(obj: Dict, path: string): unknown {
-  let cur: unknown = obj;
-  for (const part of path.split('.')) {
-    cur = isDict(cur) ? cur[part] : undefined;
-  }
-  return cur;
-}
-
-function range(spec: NumberSpec): string {
-  const unit = spec.unit ? ` ${spec.unit}` : '';
-  return `${spec.integer ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}${unit}`;
-}
-
-/** Reads one number, reporting a missing-typed or out-of-range value and using the default. */
-function readNumber(obj: Dict, path: string, spec: NumberSpec, where: string, problems: ConfigProblem[]): number {
-  const v = get(obj, path);
-  if (v === undefined || v === null || v === '') {
-    return spec.def;
-  }
-  const ok = typeof v === 'number' && Number.isFinite(v) && v >= spec.min && v <= spec.max
-    && (!spec.integer || Number.isInteger(v));
-  if (!ok) {
-    problems.push({
-      level: 'warn',
-      message: `${where}: ${path} must be ${range(spec)}, got ${show(v)}; using ${spec.def}`,
-    });
-    return spec.def;
-  }
-  return v as number;
-}
-
-function readBoolean(obj: Dict, key: string, def: boolean, where: string, problems: ConfigProblem[]): boolean {
-  const v = obj[key];
-  if (v === undefined || v === null) {
-    return def;
-  }
-  if (typeof v !== 'boolean') {
-    problems.push({ level: 'warn', message: `${where}: ${key} must be true or false, got ${show(v)}; using ${def}` });
-    return def;
-  }
-  return v;
-}
 
 function readControl(zone: Dict, where: string, problems: ConfigProblem[]): ZoneSettings['control'] {
   const v = zone.control;
@@ -200,7 +128,9 @@ function clampInto(
   return clamped;
 }
 
-function parseZone(raw: unknown, index: number, seen: Set<string>, problems: ConfigProblem[]): ZoneSettings | undefined {
+function parseZone(
+  raw: unknown, index: number, seen: Set<string>, hasBroker: boolean, problems: ConfigProblem[],
+): ZoneSettings | undefined {
   if (!isDict(raw)) {
     problems.push({ level: 'error', message: `zones[${index}] must be an object with at least a name, got ${show(raw)}; zone skipped` });
     return undefined;
@@ -230,7 +160,6 @@ function parseZone(raw: unknown, index: number, seen: Set<string>, problems: Con
   if (!source || !actuator) {
     return undefined;
   }
-  seen.add(key);
 
   const num = (path: keyof typeof ZONE_NUMBERS) => readNumber(raw, path, ZONE_NUMBERS[path], where, problems);
   // The ranges keep maximum at least 5 °C above frost protection.
@@ -252,10 +181,16 @@ function parseZone(raw: unknown, index: number, seen: Set<string>, problems: Con
     comfort.heat = clampInto(ZONE_NUMBERS['comfort.heat'].def, frostProtection, maximum, where, 'comfort.heat', problems);
     comfort.cool = clampInto(ZONE_NUMBERS['comfort.cool'].def, frostProtection, maximum, where, 'comfort.cool', problems);
   }
+  const io = readZoneIo(raw, where, source, actuator, modes, hasBroker, problems);
+  if (!io) {
+    return undefined;
+  }
+  seen.add(key);
   return {
     name,
     source,
     actuator,
+    ...io,
     modes,
     comfort,
     eco,
@@ -318,17 +253,19 @@ export function parseConfig(raw: unknown): ParsedConfig {
     }
   }
 
+  const mqtt = readBroker(cfg.mqtt, problems);
+  const webhook = readWebhook(cfg.webhook, problems);
   const zones: ZoneSettings[] = [];
   if (cfg.zones !== undefined && !Array.isArray(cfg.zones)) {
     problems.push({ level: 'error', message: `zones must be a list of zones, got ${show(cfg.zones)}; no zones loaded` });
   } else if (Array.isArray(cfg.zones)) {
     const seen = new Set<string>();
     cfg.zones.forEach((z, i) => {
-      const zone = parseZone(z, i, seen, problems);
+      const zone = parseZone(z, i, seen, mqtt !== undefined, problems);
       if (zone) {
         zones.push(zone);
       }
     });
   }
-  return { settings: { name, zones, simulation, historyDays, federated, maintenance }, problems };
+  return { settings: { name, mqtt, webhook, zones, simulation, historyDays, federated, maintenance }, problems };
 }

@@ -21,7 +21,7 @@ export interface InputSnapshot {
   events: ActivityEvent[];
 }
 
-/** Where a zone's sensor data comes from (simulated now; MQTT, webhook and HomeKit switches later). */
+/** Where a zone's sensor data comes from: the simulated home, or real sensors (MQTT, webhook, Apple Home switches). */
 export interface ZoneInput {
   poll(now: number): InputSnapshot;
   close?(): void;
@@ -31,12 +31,30 @@ export interface EquipmentCommand {
   mode: Mode;
   heating: boolean;
   cooling: boolean;
-  /** The setpoint in force, for equipment that regulates itself. */
+  /** The setpoint in force, for equipment that regulates itself (in auto, the heating end of the band; when off, the frost limit). */
   setpoint: number;
+  /** The cooling end of the band in auto; otherwise the same as `setpoint`. */
+  coolingSetpoint: number;
 }
 
-/** Where a zone's decisions go: a heater/cooler relay, a self-regulating device, a simulation. */
+/** What the equipment is known to be doing: reported by the device, or confirmed by a command that succeeded. */
+export interface DeviceState {
+  heating: boolean;
+  cooling: boolean;
+}
+
+/**
+ * Where a zone's decisions go: a heater/cooler relay, a self-regulating device, a simulation.
+ * `apply` is called when the command changes and must not throw for a device that fails: the
+ * output retries and logs on its own, and tells the zone what is true through `onState`.
+ */
 export interface ZoneOutput {
   apply(command: EquipmentCommand, now: number): void;
+  /**
+   * Outputs that know what the device does (a state topic, a confirmed HTTP call) call `listener`
+   * whenever that changes; the zone then shows it in Apple Home instead of the command. Outputs
+   * without it are taken to do what they are told.
+   */
+  onState?(listener: (state: DeviceState) => void): void;
   close?(): void;
 }

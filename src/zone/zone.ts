@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import { canCool, canHeat, Mode, ZoneSettings } from '../config/types';
 import { decideRelay, EquipmentState } from '../control/relay';
-import type { Reading, ZoneInput, ZoneOutput } from '../io/types';
+import type { DeviceState, EquipmentCommand, Reading, ZoneInput, ZoneOutput } from '../io/types';
 import type { HistoryRecord } from '../store/history';
 import { decidePredictive, PredictiveDecision, temperaturesFor } from '../control/setpoint';
 import { HORIZONS, OccupancyForecaster } from '../learning/forecaster';
@@ -40,6 +40,9 @@ export interface ZoneSnapshot extends ZoneUserState {
   planReason: string;
   /** The temperature sensor has been silent too long: equipment off, accessory faulted. */
   fault: boolean;
+  /** What the zone asks of the equipment (heating/cooling show what it does, when the device reports it). */
+  heatDemand: boolean;
+  coolDemand: boolean;
 }
 
 export interface ZoneDeps {
@@ -107,7 +110,11 @@ export class Zone {
     heating: false, cooling: false, heatingChangedAt: -Infinity, coolingChangedAt: -Infinity,
   };
   private readonly occupancy: OccupancyEstimator;
-  private applied = false;
+  /** The last command sent to the output; a new one goes out when any part of it changes. */
+  private lastCommand?: EquipmentCommand;
+  /** Whether the output reports what the device does, and what it last said. */
+  private readonly reportsState: boolean;
+  private reported?: DeviceState;
   private readonly startedAt: number;
   private lastTemperatureAt?: number;
   private readonly rates = new RateEstimator();
@@ -143,8 +150,12 @@ export class Zone {
       plan: settings.control === 'manual' ? 'manual' : 'comfort',
       planReason: 'starting',
       fault: false,
+      heatDemand: false,
+      coolDemand: false,
     };
     this.startedAt = this.clock.now();
+    this.reportsState = typeof this.output.onState === 'function';
+    this.output.onState?.((device) => this.deviceReported(device));
     // A saved hold can be no longer than a fresh one (a clock that jumped, a hand-edited file).
     const maxHold = this.startedAt + settings.holdHours * 3_600_000;
     if (this.state.holdUntil !== undefined && this.state.holdUntil > maxHold) {
@@ -233,16 +244,24 @@ export class Zone {
     });
     const eq = this.equipment;
     const changed = decision.heating !== eq.heating || decision.cooling !== eq.cooling;
-    if (changed || !this.applied) {
+    const command: EquipmentCommand = {
+      mode: next.mode, heating: decision.heating, cooling: decision.cooling, ...this.setpoints(next),
+    };
+    const last = this.lastCommand;
+    const commandChanged = !last || last.mode !== command.mode || last.heating !== command.heating
+      || last.cooling !== command.cooling || last.setpoint !== command.setpoint || last.coolingSetpoint !== command.coolingSetpoint;
+    if (changed || commandChanged) {
       this.equipment = {
         heating: decision.heating,
         cooling: decision.cooling,
         heatingChangedAt: decision.heating !== eq.heating ? now : eq.heatingChangedAt,
         coolingChangedAt: decision.cooling !== eq.cooling ? now : eq.coolingChangedAt,
       };
-      this.output.apply({ mode: next.mode, heating: decision.heating, cooling: decision.cooling, setpoint: this.setpoint(next) }, now);
-      this.applied = true;
-      this.history?.append({ t: now, kind: 'equipment', heat: decision.heating, cool: decision.cooling });
+      this.lastCommand = command;
+      this.output.apply(command, now);
+      if (changed || !last) {
+        this.history?.append({ t: now, kind: 'equipment', heat: decision.heating, cool: decision.cooling });
+      }
       if (changed) {
         const what = decision.heating ? 'heating on' : decision.cooling ? 'cooling on' : `${eq.heating ? 'heating' : 'cooling'} off`;
         this.log.info(`${what}: ${decision.reason}`);
@@ -252,9 +271,12 @@ export class Zone {
     if (!changed && decision.reason.split(':')[0] !== next.reason.split(':')[0]) {
       this.log.debug(decision.reason);
     }
-    next.heating = decision.heating;
-    next.cooling = decision.cooling;
+    // An output that knows what the device does is believed over the command (HomeKit is told the truth).
+    next.heating = this.reportsState ? this.reported?.heating ?? false : decision.heating;
+    next.cooling = this.reportsState ? this.reported?.cooling ?? false : decision.cooling;
     next.reason = decision.reason;
+    next.heatDemand = decision.heating;
+    next.coolDemand = decision.cooling;
     this.commit(next);
   }
 
@@ -421,6 +443,32 @@ export class Zone {
 
   private setpoint(s: ZoneUserState): number {
     return s.mode === 'auto' ? s.heatingThreshold : s.target;
+  }
+
+  /** What a self-regulating device is asked for: the band in auto, the frost limit when off. */
+  private setpoints(s: ZoneUserState): Pick<EquipmentCommand, 'setpoint' | 'coolingSetpoint'> {
+    if (s.mode === 'off') {
+      const frost = this.settings.limits.frostProtection;
+      return { setpoint: frost, coolingSetpoint: frost };
+    }
+    if (s.mode === 'auto') {
+      return { setpoint: s.heatingThreshold, coolingSetpoint: s.coolingThreshold };
+    }
+    return { setpoint: s.target, coolingSetpoint: s.target };
+  }
+
+  /** The device said what it does; Apple Home shows that. Never throws (called from an output's callback). */
+  private deviceReported(device: DeviceState): void {
+    try {
+      const prev = this.reported;
+      this.reported = { heating: device.heating, cooling: device.cooling };
+      if (prev?.heating !== device.heating || prev?.cooling !== device.cooling) {
+        this.log.debug(`the equipment reports ${device.heating ? 'heating' : device.cooling ? 'cooling' : 'idle'}`);
+      }
+      this.commit({ ...this.state, heating: device.heating, cooling: device.cooling });
+    } catch (err) {
+      this.log.warn(`could not take the equipment's report: ${(err as Error)?.message ?? String(err)}`);
+    }
   }
 
   private checkTemperature(field: string, value: number): void {

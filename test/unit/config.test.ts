@@ -11,6 +11,11 @@ describe('parseConfig: good configs', () => {
       name: 'Living Room',
       source: 'simulated',
       actuator: 'simulated',
+      sensors: [],
+      switches: { someoneHome: false, motion: [], motionOffSeconds: 60 },
+      mqttOutput: undefined,
+      httpOutput: undefined,
+      demand: 'none',
       modes: ['off', 'heat'],
       comfort: { heat: 21, cool: 24 },
       eco: { heat: 17, cool: 28 },
@@ -29,6 +34,8 @@ describe('parseConfig: good configs', () => {
     expect(settings.simulation).toEqual({ timeScale: 1, seed: 1, occupants: 2 });
     expect(settings.historyDays).toBe(90);
     expect(settings.federated).toBe(true);
+    expect(settings.mqtt).toBeUndefined();
+    expect(settings.webhook).toEqual({ enabled: false, host: '127.0.0.1', port: 51829 });
     expect(settings.maintenance).toEqual({ checkpoint: '17 * * * *', retention: '23 3 * * *', thermalFit: '41 4 * * *' });
   });
 
@@ -73,9 +80,9 @@ describe('parseConfig: bad input gets one clear message naming the zone and fiel
     ['duplicate names (case-insensitive)', [zone(), { name: 'living room' }],
       'zone "living room" (zones[1]): the name is already used by another zone; zone skipped', 'error', 1],
     ['unknown source', [zone({ source: 'zigbee' })],
-      'zone "Living Room": source must be one of "simulated", got "zigbee"; zone skipped', 'error', 0],
+      'zone "Living Room": source must be one of "simulated", "sensors", got "zigbee"; zone skipped', 'error', 0],
     ['unknown actuator', [zone({ actuator: 7 })],
-      'zone "Living Room": actuator must be one of "simulated", got 7; zone skipped', 'error', 0],
+      'zone "Living Room": actuator must be one of "simulated", "mqtt", "http", "none", got 7; zone skipped', 'error', 0],
     ['comfort not a number', [zone({ comfort: { heat: 'hot' } })],
       'zone "Living Room": comfort.heat must be a number from 5 to 35 °C, got "hot"; using 21', 'warn', 1],
     ['comfort out of range', [zone({ comfort: { cool: 99 } })],

@@ -50,7 +50,7 @@ describe('Zone', () => {
     expect(zone.snapshot).toMatchObject({ mode: 'heat', target: 21, heatingThreshold: 21, coolingThreshold: 24, displayUnits: 'celsius' });
     zone.tick();
     expect(zone.snapshot).toMatchObject({ temperature: 18, humidity: 45, heating: true, cooling: false });
-    expect(output.commands).toEqual([{ mode: 'heat', heating: true, cooling: false, setpoint: 21 }]);
+    expect(output.commands).toEqual([{ mode: 'heat', heating: true, cooling: false, setpoint: 21, coolingSetpoint: 21 }]);
     expect(logs).toContain('info heating on: heating: 18.0 °C is below 21.0 °C');
   });
 
