@@ -6,7 +6,8 @@ import { Clock, ScaledClock, SystemClock } from './clock';
 import { PlatformSettings, ZoneSettings } from './config/types';
 import { parseConfig } from './config/validate';
 import { ZoneAccessory } from './homekit/zone-accessory';
-import { SimulatedInput, SimulatedOutput } from './io/simulated';
+import { IoContext, ZoneIoParts } from './io/zone-io';
+import { WebhookServer, WebhookZone } from './io/webhook';
 import { PLATFORM_NAME, PLUGIN_NAME } from './settings';
 import { SimulatedHome } from './sim/home';
 import { JsonFile } from './store/json-file';
@@ -64,6 +65,8 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
   private readonly histories = new Map<string, HistoryLog>();
   private zones: Zone[] = [];
   private resetPoll?: NodeJS.Timeout;
+  private io?: IoContext;
+  private webhook?: WebhookServer;
   private firstFit?: NodeJS.Timeout;
 
   constructor(
@@ -115,14 +118,19 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
       store.save(saved);
     };
 
+    const io = new IoContext(settings, clock, this.log, home);
+    this.io = io;
     const entries: { zone: Zone; log: ZoneLogger }[] = [];
+    const webhookZones: WebhookZone[] = [];
     for (const zs of settings.zones) {
       const log = zoneLogger(this.log, zs.name, clock, utcOffsetMinutes, fast);
       stale.delete(this.uuidOf(zs));
+      let parts: ZoneIoParts | undefined;
       try {
+        parts = io.forZone(zs, log);
         const zone = new Zone(zs, {
-          input: new SimulatedInput(home!, zs.name),
-          output: new SimulatedOutput(home!, zs.name),
+          input: parts.input,
+          output: parts.output,
           clock,
           log,
           saved: saved[zs.name],
@@ -131,14 +139,23 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
           history: this.historyOf(zs, log),
           comfort: this.comfort.forZone(zs, log, utcOffsetMinutes),
         });
-        this.publish(zone, log);
+        this.publish(zone, log, parts);
         entries.push({ zone, log });
+        if (parts.sensors) {
+          webhookZones.push({ name: zs.name, sensors: parts.sensors, state: () => zoneState(zone) });
+        }
         log.info(describeZone(zs, fast ? settings.simulation.timeScale : 1));
+        log.info(parts.describe);
       } catch (err) {
         // One zone that cannot start (unreadable storage, say) must not keep the others from running.
         log.warn(`could not start this zone: ${(err as Error)?.message ?? String(err)}`);
+        this.guard('close the inputs of a zone that did not start', () => {
+          parts?.input.close?.();
+          parts?.output.close?.();
+        });
       }
     }
+    this.startWebhook(webhookZones, clock);
     this.unregister([...stale.values()]);
     this.zones = entries.map((e) => e.zone);
     this.runner = new ZoneRunner(entries, clock, TICK_MS);
@@ -174,8 +191,28 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     return history;
   }
 
+  /** Starts the webhook, if enabled; a failure (port in use, say) is logged and the zones run on without it. */
+  private startWebhook(zones: WebhookZone[], clock: Clock): void {
+    const w = this.settings.webhook;
+    if (!w.enabled) {
+      return;
+    }
+    if (zones.length === 0) {
+      this.log.warn('Webhook: enabled, but no zone has source "sensors"; not started');
+      return;
+    }
+    try {
+      const server = new WebhookServer({ host: w.host, port: w.port, token: w.token, zones, clock, log: this.log });
+      this.webhook = server;
+      // The server logs where it listens; a start that fails (port in use, say) leaves the zones running.
+      server.start().catch((err) => this.log.error(`Webhook: could not start: ${(err as Error)?.message ?? String(err)}`));
+    } catch (err) {
+      this.log.error(`Webhook: could not start: ${(err as Error)?.message ?? String(err)}`);
+    }
+  }
+
   /** Maps the zone to its accessory: the cached one if Homebridge restored it, else a new one. */
-  private publish(zone: Zone, log: ZoneLogger): void {
+  private publish(zone: Zone, log: ZoneLogger, parts: ZoneIoParts): void {
     const zs = zone.settings;
     const uuid = this.uuidOf(zs);
     const cached = this.cached.get(uuid);
@@ -183,8 +220,10 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     accessory.context = { zone: zs.name };
     new ZoneAccessory(this.api, accessory, zone, log, {
       manufacturer: 'Occupancy Thermostat',
-      model: 'Simulated zone',
-      humidity: true,
+      model: zs.source === 'simulated' ? 'Simulated zone' : 'Zone',
+      humidity: parts.humidity,
+      switches: parts.switches,
+      demand: zs.demand,
       onUserChange: () => setImmediate(() => this.runner?.tickZone(zone)),
     });
     if (cached) {
@@ -270,6 +309,8 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     for (const zone of this.zones) {
       zone.close();
     }
+    this.webhook?.close().catch((err) => this.log.warn(`Webhook: could not close: ${(err as Error)?.message ?? String(err)}`));
+    this.io?.close().catch((err) => this.log.warn(`MQTT: could not close: ${(err as Error)?.message ?? String(err)}`));
   }
 
   private guard(what: string, fn: () => void): void {
@@ -279,6 +320,31 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
       this.log.error(`Could not ${what}: ${(err as Error)?.stack ?? String(err)}`);
     }
   }
+}
+
+/** The zone as the webhook's GET shows it: what it reads, decides and why. */
+export function zoneState(zone: Zone): Record<string, unknown> {
+  const s = zone.snapshot;
+  return {
+    name: zone.name,
+    temperature: s.temperature ?? null,
+    humidity: s.humidity ?? null,
+    mode: s.mode,
+    target: s.target,
+    ...(s.mode === 'auto' ? { heatingThreshold: s.heatingThreshold, coolingThreshold: s.coolingThreshold } : {}),
+    occupied: s.occupied,
+    occupancyReason: s.occupancyReason,
+    heating: s.heating,
+    cooling: s.cooling,
+    heatDemand: s.heatDemand,
+    coolDemand: s.coolDemand,
+    plan: s.plan,
+    planReason: s.planReason,
+    reason: s.reason,
+    fault: s.fault,
+    holdUntil: s.holdUntil !== undefined ? new Date(s.holdUntil).toISOString() : null,
+    forecast: zone.forecast() ?? null,
+  };
 }
 
 function describeZone(z: ZoneSettings, timeScale: number): string {

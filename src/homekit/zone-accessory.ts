@@ -1,5 +1,7 @@
 import type { API, Characteristic, CharacteristicValue, PlatformAccessory, Service, WithUUID } from 'homebridge';
 
+import { canCool, canHeat } from '../config/types';
+import type { SwitchInputs } from '../io/switches';
 import { Zone, ZoneInputError, ZoneLogger, ZoneSnapshot } from '../zone/zone';
 import {
   CURRENT_TEMPERATURE_PROPS, currentState, hapToUnits, modeToTargetState, roundTenth, setpointProps,
@@ -15,7 +17,16 @@ export interface ZoneAccessoryOptions {
   humidity: boolean;
   /** Called after a change from Apple Home, so the zone can act on it at once. */
   onUserChange: () => void;
+  /** Apple Home switches that feed the zone's learner ("Someone Home", motion mirrors). */
+  switches?: SwitchInputs;
+  /** Heat/Cool demand accessories for automations: switches or contact sensors (open = demand). */
+  demand?: 'none' | 'switch' | 'contact';
 }
+
+/** Subtypes of the extra services, so a service removed from the config is removed from HomeKit too. */
+const SOMEONE_HOME = 'someone-home';
+const MOTION_PREFIX = 'motion:';
+const DEMAND = { heat: 'heat-demand', cool: 'cool-demand' } as const;
 
 /**
  * Maps one zone to HomeKit: a Thermostat and an OccupancySensor. Reads are served from the zone's
@@ -25,6 +36,7 @@ export class ZoneAccessory {
   private readonly thermostat: Service;
   private readonly occupancy: Service;
   private readonly pushed = new Map<CharacteristicType, CharacteristicValue>();
+  private readonly pushedDemand = new Map<string, boolean>();
 
   constructor(
     private readonly api: API,
@@ -98,8 +110,88 @@ export class ZoneAccessory {
     this.drop(C.StatusFault); // from the thermostat, where an earlier version put it
     this.occupancy.getCharacteristic(C.OccupancyDetected).onGet(() => this.value(C.OccupancyDetected));
 
+    this.addExtras();
     zone.onChange((s) => this.push(s));
     this.push(zone.snapshot);
+  }
+
+  /** Switches that feed the learner and demand outputs; services no longer configured are removed. */
+  private addExtras(): void {
+    const { Service: S, Characteristic: C } = this.api.hap;
+    const { accessory, options } = this;
+    const name = this.zone.settings.name;
+    const wanted = new Map<string, string>();
+    const sw = options.switches;
+    if (sw && this.zone.settings.switches.someoneHome) {
+      wanted.set(SOMEONE_HOME, S.Switch.UUID);
+      this.service(S.Switch, `${name} Someone Home`, SOMEONE_HOME).getCharacteristic(C.On)
+        .onGet(() => sw.someoneHomeOn)
+        .onSet((v) => this.input('Someone Home switch', () => sw.setSomeoneHome(v === true || v === 1)));
+    }
+    for (const motion of sw ? this.zone.settings.switches.motion : []) {
+      const subtype = MOTION_PREFIX + motion.toLowerCase();
+      wanted.set(subtype, S.Switch.UUID);
+      this.service(S.Switch, motion, subtype).getCharacteristic(C.On)
+        .onGet(() => sw!.motionOn(motion))
+        .onSet((v) => this.input(`motion switch "${motion}"`, () => sw!.setMotion(motion, v === true || v === 1)));
+    }
+    sw?.onAutoOff((motion, on) => {
+      accessory.getServiceById(S.Switch, MOTION_PREFIX + motion.toLowerCase())?.updateCharacteristic(C.On, on);
+    });
+    const demand = options.demand ?? 'none';
+    const settings = this.zone.settings;
+    for (const side of ['heat', 'cool'] as const) {
+      const offered = side === 'heat' ? canHeat(settings) : canCool(settings);
+      if (demand === 'none' || !offered) {
+        continue;
+      }
+      const title = `${name} ${side === 'heat' ? 'Heat' : 'Cool'} Demand`;
+      wanted.set(DEMAND[side], demand === 'switch' ? S.Switch.UUID : S.ContactSensor.UUID);
+      const get = () => (side === 'heat' ? this.zone.snapshot.heatDemand : this.zone.snapshot.coolDemand);
+      if (demand === 'switch') {
+        this.service(S.Switch, title, DEMAND[side]).getCharacteristic(C.On)
+          .onGet(get)
+          .onSet(() => {
+            // The zone decides demand; flipping it by hand would lie to the automations hung on it.
+            this.log.warn(`the ${title} switch is set by the zone; a change from Apple Home is ignored`);
+            setImmediate(() => accessory.getServiceById(S.Switch, DEMAND[side])?.updateCharacteristic(C.On, get()));
+            throw new this.api.hap.HapStatusError(this.api.hap.HAPStatus.READ_ONLY_CHARACTERISTIC);
+          });
+      } else {
+        this.service(S.ContactSensor, title, DEMAND[side]).getCharacteristic(C.ContactSensorState)
+          .onGet(() => (get() ? C.ContactSensorState.CONTACT_NOT_DETECTED : C.ContactSensorState.CONTACT_DETECTED));
+      }
+    }
+    for (const service of [...accessory.services]) {
+      const extra = service.subtype && (service.UUID === S.Switch.UUID || service.UUID === S.ContactSensor.UUID);
+      if (extra && wanted.get(service.subtype!) !== service.UUID) {
+        accessory.removeService(service);
+      }
+    }
+  }
+
+  /** The service with this subtype, of this type; one of another type under the subtype is replaced. */
+  private service(type: WithUUID<typeof Service>, title: string, subtype: string): Service {
+    const existing = this.accessory.getServiceById(type, subtype);
+    if (existing) {
+      return existing;
+    }
+    const service = this.accessory.addService(type, title, subtype);
+    service.addOptionalCharacteristic?.(this.api.hap.Characteristic.ConfiguredName);
+    service.setCharacteristic(this.api.hap.Characteristic.ConfiguredName, title);
+    return service;
+  }
+
+  /** Runs an input switch's change; never throws into HAP except to refuse. */
+  private input(what: string, apply: () => void): void {
+    try {
+      apply();
+      this.log.debug(`${what} changed in Apple Home`);
+      this.options.onUserChange();
+    } catch (err) {
+      this.log.warn(`could not take the ${what}: ${(err as Error)?.message ?? String(err)}`);
+      throw new this.api.hap.HapStatusError(this.api.hap.HAPStatus.SERVICE_COMMUNICATION_FAILURE);
+    }
   }
 
   /** The HomeKit value of each characteristic, from the zone's snapshot. */
@@ -127,6 +219,24 @@ export class ZoneAccessory {
     return values;
   }
 
+  /** Demand services follow the zone's decision. */
+  private pushDemand(s: Readonly<ZoneSnapshot>): void {
+    const { Service: S, Characteristic: C } = this.api.hap;
+    for (const side of ['heat', 'cool'] as const) {
+      const on = side === 'heat' ? s.heatDemand : s.coolDemand;
+      const sw = this.accessory.getServiceById(S.Switch, DEMAND[side]);
+      const contact = this.accessory.getServiceById(S.ContactSensor, DEMAND[side]);
+      const key = `demand:${side}`;
+      if (this.pushedDemand.get(key) === on) {
+        continue;
+      }
+      this.pushedDemand.set(key, on);
+      sw?.updateCharacteristic(C.On, on);
+      contact?.updateCharacteristic(C.ContactSensorState,
+        on ? C.ContactSensorState.CONTACT_NOT_DETECTED : C.ContactSensorState.CONTACT_DETECTED);
+    }
+  }
+
   private value(type: CharacteristicType): CharacteristicValue {
     const v = this.values(this.zone.snapshot).get(type);
     if (v === undefined) {
@@ -137,6 +247,7 @@ export class ZoneAccessory {
   }
 
   private push(s: Readonly<ZoneSnapshot>): void {
+    this.pushDemand(s);
     for (const [type, value] of this.values(s)) {
       if (this.pushed.get(type) === value) {
         continue;

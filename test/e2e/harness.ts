@@ -68,6 +68,8 @@ export const ServiceType = {
   AccessoryInformation: long('3E'),
   Thermostat: long('4A'),
   OccupancySensor: long('86'),
+  Switch: long('49'),
+  ContactSensor: long('80'),
 } as const;
 
 export const CharType = {
@@ -81,6 +83,10 @@ export const CharType = {
   CoolingThresholdTemperature: long('0D'),
   CurrentRelativeHumidity: long('10'),
   OccupancyDetected: long('71'),
+  ConfiguredName: long('E3'),
+  On: long('25'),
+  ContactSensorState: long('6A'),
+  StatusFault: long('77'),
 } as const;
 
 export type CharName = keyof typeof CharType;
@@ -148,6 +154,8 @@ export interface HomebridgeOptions {
   platforms?: unknown[];
   /** Bridge name (also shown in the log). */
   name?: string;
+  /** Extra environment for the Homebridge process (NODE_OPTIONS for a preload, say). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -165,11 +173,12 @@ export class Homebridge {
     readonly storageDir: string,
     readonly port: number,
     readonly mac: string,
+    private readonly env: Record<string, string> = {},
   ) {}
 
   static async create(options: HomebridgeOptions = {}): Promise<Homebridge> {
     const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'occupancy-thermostat-e2e-'));
-    const hb = new Homebridge(storageDir, await freePort(), randomMac());
+    const hb = new Homebridge(storageDir, await freePort(), randomMac(), options.env);
     const config = {
       bridge: {
         name: options.name ?? `E2E ${hb.mac.slice(-5).replace(':', '')}`,
@@ -232,7 +241,7 @@ export class Homebridge {
     ];
     const child = spawn(HOMEBRIDGE_NODE, args, {
       cwd: this.storageDir,
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: { ...process.env, ...this.env, FORCE_COLOR: '0', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -436,6 +445,8 @@ export interface FoundAccessory {
   id(serviceType: string, charType: string): string | undefined;
   /** The accessory database's description of the characteristic "aid.iid". */
   db(id: string): CharRead | undefined;
+  /** "aid.iid" of a characteristic in the service of this type whose Name (or ConfiguredName) is `name`. */
+  named(serviceType: string, name: string, charType: string): string | undefined;
 }
 
 function num(v: unknown): number {
@@ -450,12 +461,20 @@ export async function listAccessories(client: HttpClient): Promise<FoundAccessor
     const aid = num(acc.aid);
     const characteristics: AccessoryCharacteristic[] = [];
     let name = '';
+    const services: { type: string; names: string[]; chars: AccessoryCharacteristic[] }[] = [];
     for (const s of acc.services) {
       const serviceType = normaliseUuid(String(s.type));
+      const service = { type: serviceType, names: [] as string[], chars: [] as AccessoryCharacteristic[] };
+      services.push(service);
       for (const c of s.characteristics) {
         const type = normaliseUuid(String(c.type));
         const iid = num(c.iid);
-        characteristics.push({ aid, iid, id: `${aid}.${iid}`, type, serviceType, db: toCharRead(c as unknown as Record<string, unknown>) });
+        const char = { aid, iid, id: `${aid}.${iid}`, type, serviceType, db: toCharRead(c as unknown as Record<string, unknown>) };
+        characteristics.push(char);
+        service.chars.push(char);
+        if (type === CharType.Name || type === CharType.ConfiguredName) {
+          service.names.push(String(c.value));
+        }
         if (serviceType === ServiceType.AccessoryInformation && type === CharType.Name) {
           name = String(c.value);
         }
@@ -470,6 +489,8 @@ export async function listAccessories(client: HttpClient): Promise<FoundAccessor
       id: (serviceType: string, charType: string) =>
         characteristics.find((c) => c.serviceType === serviceType && c.type === charType)?.id,
       db: (id: string) => characteristics.find((c) => c.id === id)?.db,
+      named: (serviceType: string, serviceName: string, charType: string) => services
+        .find((sv) => sv.type === serviceType && sv.names.includes(serviceName))?.chars.find((c) => c.type === charType)?.id,
     };
   });
 }
@@ -484,14 +505,17 @@ export async function findAccessory(client: HttpClient, name: string): Promise<F
 }
 
 /** "aid.iid" of each thermostat characteristic present, and of OccupancyDetected. */
-export type ZoneIds = Partial<Record<CharName, string>>;
+export type ZoneIds = Partial<Record<ZoneCharName, string>>;
+
+const ZONE_CHARS = ['CurrentTemperature', 'TargetTemperature', 'CurrentHeatingCoolingState', 'TargetHeatingCoolingState',
+  'TemperatureDisplayUnits', 'HeatingThresholdTemperature', 'CoolingThresholdTemperature', 'CurrentRelativeHumidity',
+  'OccupancyDetected'] as const satisfies readonly CharName[];
+/** The characteristics of a zone's thermostat and occupancy sensor. */
+export type ZoneCharName = (typeof ZONE_CHARS)[number];
 
 export function zoneIds(acc: FoundAccessory): ZoneIds {
   const ids: ZoneIds = {};
-  for (const name of Object.keys(CharType) as CharName[]) {
-    if (name === 'Name') {
-      continue;
-    }
+  for (const name of ZONE_CHARS) {
     const service = name === 'OccupancyDetected' ? ServiceType.OccupancySensor : ServiceType.Thermostat;
     const id = acc.id(service, CharType[name]);
     if (id) {
@@ -502,7 +526,7 @@ export function zoneIds(acc: FoundAccessory): ZoneIds {
 }
 
 /** Like zoneIds, but throws if one of `names` is missing. */
-export function requireIds<N extends CharName>(ids: ZoneIds, ...names: N[]): Record<N, string> {
+export function requireIds<N extends ZoneCharName>(ids: ZoneIds, ...names: N[]): Record<N, string> {
   const out = {} as Record<N, string>;
   for (const n of names) {
     const id = ids[n];

@@ -8,7 +8,7 @@
 import type { HttpClient, PairingData } from 'hap-controller';
 
 import {
-  CharName, CharRead, CharType, connect, FoundAccessory, findAccessory, HAP_INVALID_VALUE, HapEvent, Homebridge,
+  CharRead, ZoneCharName, CharType, connect, FoundAccessory, findAccessory, HAP_INVALID_VALUE, HapEvent, Homebridge,
   listAccessories, pair, readFull, readValue, readValues, requireIds, ServiceType, subscribe, toFahrenheit, withClient,
   withLog, writeOk, writeValues, zoneIds,
 } from './harness';
@@ -63,7 +63,7 @@ describe(`Homebridge with one zone ("${ZONE}")`, () => {
   let pairing: PairingData;
   let client: HttpClient | undefined;
   let accessory: FoundAccessory;
-  let ids: Record<Exclude<CharName, 'Name'>, string>;
+  let ids: Record<ZoneCharName, string>;
 
   const live = () => {
     if (!client) {

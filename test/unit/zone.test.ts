@@ -228,3 +228,59 @@ describe('sanitizeUserState', () => {
     expect(sanitizeUserState(settings, saved)).toMatchObject(expected);
   });
 });
+
+describe('Zone: commands to a real device', () => {
+  /** An output that reports what the device does, as an MQTT state topic or an HTTP response would. */
+  class ReportingOutput extends FakeOutput {
+    listener?: (s: { heating: boolean; cooling: boolean }) => void;
+    onState(listener: (s: { heating: boolean; cooling: boolean }) => void): void {
+      this.listener = listener;
+    }
+  }
+
+  function reporting() {
+    const settings = parseConfig({ zones: [{ name: 'Den', modes: ['heat', 'cool', 'auto'], control: 'manual' }] }).settings.zones[0];
+    const clock = new ManualClock(1_700_000_000_000);
+    const input = new FakeInput();
+    const output = new ReportingOutput();
+    const log = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+    const zone = new Zone(settings, { input, output, clock, log });
+    return { zone, clock, input, output };
+  }
+
+  it('shows what the device reports, not the command; demand shows the command', () => {
+    const { zone, output, input } = reporting();
+    input.temperature = 18;
+    zone.tick();
+    expect(output.commands.at(-1)).toMatchObject({ heating: true });
+    expect(zone.snapshot).toMatchObject({ heating: false, heatDemand: true }); // nothing reported yet
+    const seen: boolean[] = [];
+    zone.onChange((s) => seen.push(s.heating));
+    output.listener!({ heating: true, cooling: false });
+    expect(zone.snapshot.heating).toBe(true);
+    expect(seen).toEqual([true]);
+    zone.tick();
+    expect(zone.snapshot.heating).toBe(true);
+    output.listener!({ heating: false, cooling: false });
+    expect(zone.snapshot).toMatchObject({ heating: false, heatDemand: true });
+  });
+
+  it('sends a new command when the setpoint or mode changes, not only when the relay does', () => {
+    const { zone, output, input } = reporting();
+    input.temperature = 25;
+    zone.tick();
+    expect(output.commands).toHaveLength(1);
+    zone.tick();
+    expect(output.commands).toHaveLength(1);
+    zone.setTarget(22.5);
+    zone.tick();
+    expect(output.commands.at(-1)).toEqual({ mode: 'heat', heating: false, cooling: false, setpoint: 22.5, coolingSetpoint: 22.5 });
+    zone.setMode('auto');
+    zone.tick();
+    expect(output.commands.at(-1)).toMatchObject({ mode: 'auto', setpoint: 21, coolingSetpoint: 24 });
+    zone.setMode('off');
+    zone.tick();
+    // Off asks a self-regulating device for the frost limit.
+    expect(output.commands.at(-1)).toMatchObject({ mode: 'off', setpoint: 7, coolingSetpoint: 7 });
+  });
+});
