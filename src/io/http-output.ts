@@ -141,7 +141,7 @@ class Channel {
       return;
     }
     this.inFlight = undefined;
-    const what = `${this.owner.zone} ${this.name}: ${req.method} ${redactUrl(req.url)}`;
+    const what = `HTTP ${this.name}: ${req.method} ${redactUrl(req.url)}`;
     if (result.ok) {
       this.lastOk = req.key;
       this.attempt = 0;
@@ -311,7 +311,7 @@ export class HttpOutput implements ZoneOutput {
 
   /** Something that should not happen: logged, never thrown. */
   private fault(where: string, err: unknown): void {
-    this.log.warn(`${this.zone} HTTP output: ${where} failed: ${this.scrub(err instanceof Error ? err.message : String(err))}`);
+    this.log.warn(`HTTP output: ${where} failed: ${this.scrub(err instanceof Error ? err.message : String(err))}`);
   }
 
   private reported(text: string, relay: 'heat' | 'cool' | undefined): DeviceState | undefined {

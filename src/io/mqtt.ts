@@ -505,7 +505,7 @@ export function attachMqttSensors(zone: string, sensors: SensorSettings[], hub: 
     let available: boolean | undefined;
     const bad = (topic: string, problem: string) => {
       const t = Date.now();
-      const line = `MQTT sensor "${sensor.name}" (zone ${zone}, topic ${topic}): ${problem}; ignored`;
+      const line = `MQTT sensor "${sensor.name}" (topic ${topic}): ${problem}; ignored`;
       if (t - lastWarn >= BAD_PAYLOAD_WARN_MS) {
         lastWarn = t;
         log.warn(suppressed > 0 ? `${line} (${suppressed} more since the last warning, see debug)` : line);
@@ -531,7 +531,7 @@ export function attachMqttSensors(zone: string, sensors: SensorSettings[], hub: 
         // then is not one now, nor does an old reading bring an offline sensor back. A retained
         // state (a temperature, presence home or away, a room held occupied) of a sensor not known
         // to be offline is still the latest known, so it is kept.
-        log.debug(`MQTT sensor "${sensor.name}" (zone ${zone}, topic ${topic}): retained ${update.kind} not taken`);
+        log.debug(`MQTT sensor "${sensor.name}" (topic ${topic}): retained ${update.kind} not taken`);
         return;
       }
       if (!retained) {
@@ -540,7 +540,7 @@ export function attachMqttSensors(zone: string, sensors: SensorSettings[], hub: 
       try {
         hub.push(source, update, clock.now());
       } catch (err) {
-        log.warn(`MQTT sensor "${sensor.name}" (zone ${zone}, topic ${topic}): reading not taken (${errorText(err)})`);
+        log.warn(`MQTT sensor "${sensor.name}" (topic ${topic}): reading not taken (${errorText(err)})`);
       }
     }));
     if (sensor.availabilityTopic) {

@@ -225,7 +225,7 @@ describe('HttpOutput against a local device', () => {
     expect(states).toEqual([{ heating: true, cooling: false }]);
     const warns = rec.of('warn');
     expect(warns).toHaveLength(1);
-    expect(warns[0]).toContain('Living Room');
+    expect(warns[0]).toContain('HTTP heat relay'); // the zone's logger adds the zone's name
     expect(warns[0]).toContain('GET');
     expect(warns[0]).toContain(`${device.base}/relay/0?turn=on`);
     expect(warns[0]).toContain('HTTP 500');
