@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { HttpOutputSettings } from '../config/types';
 import { parseDeviceState, render } from './command';
+import { lookup } from './readings';
 import type { DeviceState, EquipmentCommand, ZoneOutput } from './types';
 
 export interface HttpOutputLogger {
@@ -426,23 +427,4 @@ function describeError(err: unknown): string {
     return code && !err.message.includes(code) ? `${code} ${err.message}` : err.message;
   }
   return String(err);
-}
-
-/** Reads a key from a parsed JSON response: the whole key first, then as a dotted path. */
-function lookup(obj: unknown, key: string): unknown {
-  const own = (o: unknown, k: string): unknown =>
-    (typeof o === 'object' && o !== null && !Array.isArray(o) && Object.prototype.hasOwnProperty.call(o, k)
-      ? (o as Record<string, unknown>)[k] : undefined);
-  const whole = own(obj, key);
-  if (whole !== undefined) {
-    return whole;
-  }
-  let cur: unknown = obj;
-  for (const part of key.split('.')) {
-    cur = own(cur, part);
-    if (cur === undefined) {
-      return undefined;
-    }
-  }
-  return cur;
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { MqttBrokerSettings, MqttOutputSettings, SensorSettings } from '../config/types';
 import { parseDeviceState, render } from './command';
-import { MAX_PAYLOAD_BYTES, parsePayload, ReadingError } from './readings';
+import { lookup, MAX_PAYLOAD_BYTES, parsePayload, ReadingError } from './readings';
 import type { SensorSource, ZoneSensors } from './sensor-hub';
 import type { DeviceState, EquipmentCommand, ZoneOutput } from './types';
 
@@ -492,9 +492,10 @@ function availabilityOf(payload: Buffer): boolean | undefined {
  * Subscribes a zone's configured sensors; messages → parsePayload → hub.push; availability topic
  * → hub.setAvailable ("online"/"offline" bare or {"state":"online"}). A bad payload gives one log
  * line naming zone, sensor, topic and field (a warning at most hourly per sensor, else debug), and
- * is never learned from. Returns a function that unsubscribes all.
+ * is never learned from. Returns a function that unsubscribes all. The zone's name is for the
+ * caller's records; the log given is the zone's own, which names it.
  */
-export function attachMqttSensors(zone: string, sensors: SensorSettings[], hub: ZoneSensors, conn: MqttConnection,
+export function attachMqttSensors(_zone: string, sensors: SensorSettings[], hub: ZoneSensors, conn: MqttConnection,
   clock: { now(): number }, log: MqttLog): () => void {
   const unsubscribes: (() => void)[] = [];
   for (const sensor of sensors) {
@@ -566,18 +567,6 @@ export function attachMqttSensors(zone: string, sensors: SensorSettings[], hub: 
       u();
     }
   };
-}
-
-/** Reads a dotted key from a parsed JSON object. */
-function lookup(obj: unknown, key: string): unknown {
-  let cur: unknown = obj;
-  for (const part of key.split('.')) {
-    if (typeof cur !== 'object' || cur === null || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, part)) {
-      return undefined;
-    }
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
 }
 
 /** The state value in a device's state payload: the JSON key, or the bare payload. */

@@ -128,14 +128,24 @@ export function parseValue(kind: SensorKind, raw: unknown, field: string, option
 /** Largest MQTT payload read; larger ones are refused whole. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 
-/** Reads a dotted key ("state.temperature") from a parsed JSON object. */
-function lookup(obj: Record<string, unknown>, key: string): unknown {
+/**
+ * Reads a key from a parsed JSON value: the whole key first (a key may hold a dot), then as a
+ * dotted path ("state.temperature"); undefined when it is not there.
+ */
+export function lookup(obj: unknown, key: string): unknown {
+  const own = (o: unknown, k: string): unknown =>
+    (typeof o === 'object' && o !== null && !Array.isArray(o) && Object.prototype.hasOwnProperty.call(o, k)
+      ? (o as Record<string, unknown>)[k] : undefined);
+  const whole = own(obj, key);
+  if (whole !== undefined) {
+    return whole;
+  }
   let cur: unknown = obj;
   for (const part of key.split('.')) {
-    if (typeof cur !== 'object' || cur === null || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, part)) {
+    cur = own(cur, part);
+    if (cur === undefined) {
       return undefined;
     }
-    cur = (cur as Record<string, unknown>)[part];
   }
   return cur;
 }

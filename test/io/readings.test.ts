@@ -1,5 +1,5 @@
 import {
-  BinaryKind, MAX_PAYLOAD_BYTES, NumericKind, parseBoolean, parseNumber, parsePayload, parseReadings, parseValue,
+  BinaryKind, lookup, MAX_PAYLOAD_BYTES, NumericKind, parseBoolean, parseNumber, parsePayload, parseReadings, parseValue,
   ReadingError, SensorKind, SensorUpdate, ValueOptions,
 } from '../../src/io/readings';
 
@@ -314,5 +314,17 @@ describe('every error is a ReadingError naming its field', () => {
     for (const kind of binary) {
       expect(parsePayload(kind, 'on')).toEqual({ kind, value: true });
     }
+  });
+});
+
+describe('lookup', () => {
+  it.each([
+    [{ 'state.temperature': 21 }, 'state.temperature', 21],
+    [{ state: { temperature: 22 } }, 'state.temperature', 22],
+    [{ a: [1] }, 'a.0', undefined],
+    [{ a: null }, 'a.b', undefined],
+    ['21', 'a', undefined],
+  ])('%j at %s', (obj, key, expected) => {
+    expect(lookup(obj, key)).toBe(expected);
   });
 });
