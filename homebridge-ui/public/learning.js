@@ -82,6 +82,11 @@
   }
 
   homebridge.addEventListener('ready', async () => {
+    // The UI shows its settings form under a custom page only when there is a config block: create one on a fresh install.
+    const blocks = await homebridge.getPluginConfig();
+    if (!blocks.length) {
+      await homebridge.updatePluginConfig([{ platform: 'OccupancyThermostat', name: 'Occupancy Thermostat' }]);
+    }
     homebridge.showSchemaForm();
     try {
       const schema = await homebridge.getPluginConfigSchema();
