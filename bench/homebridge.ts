@@ -56,6 +56,11 @@ export interface HomebridgeFigures {
   /** pluginRssAfterFitMB − bareRssMB and pluginPeakRssMB − bareRssMB: what the plugin adds once it has fitted, and at most. */
   addedRssAfterFitMB: number | null;
   addedRssPeakMB: number | null;
+  /**
+   * pluginPeakRssMB − pluginRssMB: how far the fit lifts the running plugin's own bridge. Steadier than
+   * addedRssPeakMB, which also carries the bare bridge's run-to-run spread (68–88 MB seen).
+   */
+  fitPeakOverSettledMB: number | null;
   /** Synthetic history written for each zone (the fit reads its last 30 days). */
   history: { days: number; recordsPerZone: number; bytesPerZone: number; zonesWithHistory: number };
   /** CurrentTemperature reads, one at a time on one persistent connection, paced at `readsPerSecond`. */
@@ -645,6 +650,7 @@ export async function measureHomebridge(opts: MeasureOptions = {}): Promise<Home
       pluginPeakRssMB: peakMB,
       addedRssAfterFitMB: afterMB === null ? null : r1(afterMB - bareMB),
       addedRssPeakMB: peakMB === null ? null : r1(peakMB - bareMB),
+      fitPeakOverSettledMB: peakMB === null ? null : r1(peakMB - plugMB),
       history: { days, recordsPerZone: hist.records, bytesPerZone: hist.bytes, zonesWithHistory: ZONE_NAMES.length },
       readsPerSecond: rate,
       readsIdle: statsOf(idle),
@@ -691,7 +697,7 @@ export function homebridgeTable(h: HomebridgeResult): string {
     `  Homebridge ${h.homebridgeVersion} (${h.node}), loopback: RSS bare ${h.bareRssMB} MB, with the plugin and ${h.zones} simulated zones ${h.pluginRssMB} MB ` +
       `→ the plugin adds ${h.addedRssMB} MB (medians of ${h.pluginRssSamplesMB.length} samples after ${h.settleSeconds} s)`,
     `  with the plugin, while fitting ${h.pluginRssDuringFitMaxMB ?? '-'} MB at most, ${h.pluginRssAfterFitMB ?? '-'} MB 3 s after (adds ${h.addedRssAfterFitMB ?? '-'} MB); ` +
-      `peak (VmHWM) ${h.pluginPeakRssMB ?? '-'} MB (adds ${h.addedRssPeakMB ?? '-'} MB)`,
+      `peak (VmHWM) ${h.pluginPeakRssMB ?? '-'} MB (adds ${h.addedRssPeakMB ?? '-'} MB; ${h.fitPeakOverSettledMB ?? '-'} MB over the plugin's own settled RSS)`,
     `  HomeKit reads of CurrentTemperature at ${h.readsPerSecond}/s: idle ${ms(h.readsIdle.medianMs)} ms median, ${ms(h.readsIdle.p99Ms)} ms p99 (n ${h.readsIdle.n}); ` +
       (fit ? `during the thermal fit ${ms(fit.medianMs)} ms median, ${ms(fit.p99Ms)} ms p99, ${ms(fit.maxMs)} ms max (n ${fit.n}; ` +
         `the ${h.readsAroundFit.n} around it ${ms(h.readsAroundFit.medianMs)} / ${ms(h.readsAroundFit.p99Ms)} ms)` : 'during the fit: not measured') +

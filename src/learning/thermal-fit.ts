@@ -121,7 +121,68 @@ interface Discarded {
 
 type Counts = { heat: number; cool: number; idle: number };
 
+/**
+ * The readings a fit uses, gathered a record at a time into typed arrays (16 bytes a reading), so a
+ * month of history need never be held as records: thermal-worker.ts streams the files into one.
+ */
+export class ThermalSeries {
+  /** Records taken: indoor and outdoor readings and equipment states that are well formed. */
+  records = 0;
+  private readonly indoor = new Growing();
+  private readonly outdoor = new Growing();
+  private readonly equipment = new Growing();
+
+  static of(records: readonly HistoryRecord[]): ThermalSeries {
+    const series = new ThermalSeries();
+    for (const r of records) {
+      series.add(r);
+    }
+    return series;
+  }
+
+  /** Takes the record when it is a reading or an equipment state; anything else, or not well formed, is skipped. */
+  add(r: HistoryRecord): void {
+    if (typeof r !== 'object' || r === null || typeof r.t !== 'number' || !Number.isFinite(r.t)) {
+      return;
+    }
+    if (r.kind === 'temperature' || r.kind === 'outdoor') {
+      if (typeof r.v === 'number' && Number.isFinite(r.v)) {
+        (r.kind === 'temperature' ? this.indoor : this.outdoor).push(r.t, r.v);
+        this.records++;
+      }
+    } else if (r.kind === 'equipment' && typeof r.heat === 'boolean' && typeof r.cool === 'boolean') {
+      this.equipment.push(r.t, (r.heat ? HEAT : 0) | (r.cool ? COOL : 0));
+      this.records++;
+    }
+  }
+
+  /**
+   * Indoor and outdoor series and the equipment's state changes, in time order; of several values
+   * at the same instant the last added counts.
+   */
+  extract(): { indoor: Series; outdoor: Series; changeT: Float64Array; changeS: Uint8Array } {
+    const eq = this.equipment.ordered();
+    // Only changes of state matter (the zone re-records its state at start-up).
+    let n = 0;
+    const changeT = new Float64Array(eq.t.length);
+    const changeS = new Uint8Array(eq.t.length);
+    for (let i = 0; i < eq.t.length; i++) {
+      if (n === 0 || eq.v[i] !== changeS[n - 1]) {
+        changeT[n] = eq.t[i];
+        changeS[n] = eq.v[i];
+        n++;
+      }
+    }
+    return { indoor: this.indoor.ordered(), outdoor: this.outdoor.ordered(), changeT: changeT.slice(0, n), changeS: changeS.slice(0, n) };
+  }
+}
+
+/** The fit of `records` (any order; other kinds and records not well formed are skipped). */
 export function fitThermal(records: readonly HistoryRecord[], options: ThermalFitOptions = {}): ThermalFit {
+  return fitThermalSeries(ThermalSeries.of(records), options);
+}
+
+export function fitThermalSeries(series: ThermalSeries, options: ThermalFitOptions = {}): ThermalFit {
   const o = resolve(options);
   const zero = (): Counts => ({ heat: 0, cool: 0, idle: 0 });
   const fallback = (reason: string, samples = zero(), hours = zero(), rmseC = NaN, trimmed = 0): ThermalFit => ({
@@ -129,7 +190,7 @@ export function fitThermal(records: readonly HistoryRecord[], options: ThermalFi
     reason: `${reason}; keeping the default room (tau ${CONSERVATIVE_ROOM.tauHours} h, ${CONSERVATIVE_ROOM.ratePerHour} °C/h)`,
   });
 
-  const { indoor, outdoor, changeT, changeS } = extract(records);
+  const { indoor, outdoor, changeT, changeS } = series.extract();
   if (indoor.t.length < 2) {
     return fallback(`no thermal model: ${indoor.t.length} indoor reading(s) in the history`);
   }
@@ -168,17 +229,22 @@ export function fitThermal(records: readonly HistoryRecord[], options: ThermalFi
   let trimmed = 0;
   if (o.trim) {
     const res = residualsC(steps, fit);
-    const kept: number[] = [];
-    res.forEach((r, i) => keep[i] && kept.push(Math.abs(r)));
+    const kept = new Float64Array(steps.n);
+    let nKept = 0;
+    for (let i = 0; i < steps.n; i++) {
+      if (keep[i]) {
+        kept[nKept++] = Math.abs(res[i]);
+      }
+    }
     // The floor keeps a near-perfect fit from trimming rounding: a simulation, a sensor without noise,
     // or one that reports only changes of a coarse step (whose idle stretches fit exactly).
-    const limit = Math.max(4 * 1.4826 * median(kept), 0.02, resolution(indoor));
-    res.forEach((r, i) => {
-      if (Math.abs(r) > limit) {
+    const limit = Math.max(4 * 1.4826 * median(kept.subarray(0, nKept)), 0.02, resolution(indoor));
+    for (let i = 0; i < steps.n; i++) {
+      if (Math.abs(res[i]) > limit) {
         keep[i] = 0;
         trimmed++;
       }
-    });
+    }
     if (trimmed > 0) {
       tally = count(steps, keep);
       fit = solve(steps, keep, tally.samples.heat > 0, tally.samples.cool > 0);
@@ -285,13 +351,20 @@ function buildSteps(
 ): Steps {
   const { t, v } = indoor;
   const stepMs = o.stepMinutes * MIN_MS;
-  // Each run of readings gives round(span / step) steps, at most span / step + 1/2.
-  const capacity = Math.ceil((t[t.length - 1] - t[0]) / stepMs) + t.length + 1;
+  // Each run of readings gives max(1, round(span / step)) steps, at most span / step + 1, and the runs
+  // do not overlap; a run ends at an equipment change or at a gap.
+  const maxGap = o.maxGapMinutes * MIN_MS;
+  let gaps = 0;
+  for (let i = 1; i < t.length; i++) {
+    if (t[i] - t[i - 1] > maxGap) {
+      gaps++;
+    }
+  }
+  const capacity = Math.ceil((t[t.length - 1] - t[0]) / stepMs) + changeT.length + gaps + 1;
   const steps: Steps = {
     x: new Float64Array(capacity), y: new Float64Array(capacity), w: new Float64Array(capacity), s: new Uint8Array(capacity), n: 0,
   };
   const minMs = o.minStepMinutes * MIN_MS;
-  const maxGap = o.maxGapMinutes * MIN_MS;
   const out = new Cursor(outdoor, o.outdoorMaxGapMinutes * MIN_MS);
   let r = 0;
   // Readings before the first equipment record: the state is unknown.
@@ -379,68 +452,61 @@ function addRun(
   }
 }
 
-/**
- * Indoor and outdoor series and the equipment's state changes, in time order. Records that are not
- * well formed are skipped (the history reader already drops corrupt lines; this guards other callers).
- * Of several readings at the same instant the last counts.
- */
-function extract(records: readonly HistoryRecord[]): {
-  indoor: Series; outdoor: Series; changeT: Float64Array; changeS: Uint8Array;
-} {
-  const inT: number[] = [];
-  const inV: number[] = [];
-  const outT: number[] = [];
-  const outV: number[] = [];
-  const eqT: number[] = [];
-  const eqS: number[] = [];
-  for (const r of records) {
-    if (typeof r !== 'object' || r === null || typeof r.t !== 'number' || !Number.isFinite(r.t)) {
-      continue;
-    }
-    if (r.kind === 'temperature' || r.kind === 'outdoor') {
-      if (typeof r.v === 'number' && Number.isFinite(r.v)) {
-        (r.kind === 'temperature' ? inT : outT).push(r.t);
-        (r.kind === 'temperature' ? inV : outV).push(r.v);
-      }
-    } else if (r.kind === 'equipment' && typeof r.heat === 'boolean' && typeof r.cool === 'boolean') {
-      eqT.push(r.t);
-      eqS.push((r.heat ? HEAT : 0) | (r.cool ? COOL : 0));
-    }
-  }
-  const eq = ordered(eqT, eqS);
-  // Only changes of state matter (the zone re-records its state at start-up).
-  const changeT: number[] = [];
-  const changeS: number[] = [];
-  for (let i = 0; i < eq.t.length; i++) {
-    if (changeS.length === 0 || eq.v[i] !== changeS[changeS.length - 1]) {
-      changeT.push(eq.t[i]);
-      changeS.push(eq.v[i]);
-    }
-  }
-  return { indoor: ordered(inT, inV), outdoor: ordered(outT, outV), changeT: Float64Array.from(changeT), changeS: Uint8Array.from(changeS) };
-}
+/** A series being gathered: times and values in typed arrays that double as they fill. */
+class Growing {
+  private t = new Float64Array(1024);
+  private v = new Float64Array(1024);
+  private n = 0;
 
-/** Sorted by time (stable), keeping the last of equal times. */
-function ordered(t: number[], v: number[]): Series {
-  let sorted = true;
-  for (let i = 1; i < t.length && sorted; i++) {
-    sorted = t[i] >= t[i - 1];
-  }
-  const idx = t.map((_, i) => i);
-  if (!sorted) {
-    idx.sort((a, b) => t[a] - t[b] || a - b);
-  }
-  const outT: number[] = [];
-  const outV: number[] = [];
-  for (const i of idx) {
-    if (outT.length > 0 && outT[outT.length - 1] === t[i]) {
-      outV[outV.length - 1] = v[i];
-    } else {
-      outT.push(t[i]);
-      outV.push(v[i]);
+  push(t: number, v: number): void {
+    if (this.n === this.t.length) {
+      const t2 = new Float64Array(this.n * 2);
+      const v2 = new Float64Array(this.n * 2);
+      t2.set(this.t);
+      v2.set(this.v);
+      this.t = t2;
+      this.v = v2;
     }
+    this.t[this.n] = t;
+    this.v[this.n] = v;
+    this.n++;
   }
-  return { t: Float64Array.from(outT), v: Float64Array.from(outV) };
+
+  /** Sorted by time (stable), keeping the last of equal times. */
+  ordered(): Series {
+    const { t, v, n } = this;
+    let sorted = true;
+    let distinct = true;
+    for (let i = 1; i < n && sorted; i++) {
+      sorted = t[i] >= t[i - 1];
+      distinct &&= t[i] !== t[i - 1];
+    }
+    if (sorted && distinct) {
+      return { t: t.subarray(0, n), v: v.subarray(0, n) };
+    }
+    let idx: Uint32Array | undefined;
+    if (!sorted) {
+      idx = new Uint32Array(n);
+      for (let i = 0; i < n; i++) {
+        idx[i] = i;
+      }
+      idx.sort((a, b) => t[a] - t[b] || a - b);
+    }
+    const outT = new Float64Array(n);
+    const outV = new Float64Array(n);
+    let m = 0;
+    for (let k = 0; k < n; k++) {
+      const i = idx ? idx[k] : k;
+      if (m > 0 && outT[m - 1] === t[i]) {
+        outV[m - 1] = v[i];
+      } else {
+        outT[m] = t[i];
+        outV[m] = v[i];
+        m++;
+      }
+    }
+    return { t: outT.subarray(0, m), v: outV.subarray(0, m) };
+  }
 }
 
 /** Linear interpolation in a time-ordered series for non-decreasing query times; NaN across a gap. */
@@ -547,8 +613,8 @@ function solve(steps: Steps, keep: Uint8Array, useHeat: boolean, useCool: boolea
 }
 
 /** Residual of each step's temperature change, °C (kept or not). */
-function residualsC(steps: Steps, f: Coefficients): number[] {
-  const out = new Array<number>(steps.n);
+function residualsC(steps: Steps, f: Coefficients): Float64Array {
+  const out = new Float64Array(steps.n);
   for (let i = 0; i < steps.n; i++) {
     const s = steps.s[i];
     const fit = f.loss * steps.x[i] + (s === HEAT ? f.heat : 0) + (s === COOL ? f.cool : 0);
@@ -557,11 +623,12 @@ function residualsC(steps: Steps, f: Coefficients): number[] {
   return out;
 }
 
-function median(values: number[]): number {
+/** The median of `values`, which it sorts in place. */
+function median(values: Float64Array): number {
   if (values.length === 0) {
     return NaN;
   }
-  const s = Float64Array.from(values).sort();
+  const s = values.sort();
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
@@ -583,12 +650,13 @@ function describeDiscarded(d: Discarded): string {
 
 /** The sensor's step: the median of the non-zero changes between consecutive indoor readings. */
 function resolution(indoor: Series): number {
-  const changes: number[] = [];
+  const changes = new Float64Array(Math.max(0, indoor.v.length - 1));
+  let n = 0;
   for (let i = 1; i < indoor.v.length; i++) {
     const d = Math.abs(indoor.v[i] - indoor.v[i - 1]);
     if (d > 1e-6) {
-      changes.push(d);
+      changes[n++] = d;
     }
   }
-  return changes.length > 0 ? median(changes) : 0;
+  return n > 0 ? median(changes.subarray(0, n)) : 0;
 }

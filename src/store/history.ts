@@ -176,27 +176,41 @@ export class HistoryLog {
    */
   read(from: number, to: number): HistoryRecord[] {
     const out: HistoryRecord[] = [];
-    if (!(to > from)) {
-      return out;
-    }
-    const firstDay = Math.floor(from / DAY_MS);
-    const lastDay = Math.floor((to - 1) / DAY_MS);
-    for (const seg of this.segments()) {
-      if (seg.dayNumber < firstDay || seg.dayNumber > lastDay) {
-        continue;
-      }
-      this.readSegment(seg.file, from, to, out);
-    }
-    for (const p of this.buffer) {
-      if (p.t >= from && p.t < to) {
-        out.push(JSON.parse(p.line) as HistoryRecord);
-      }
-    }
+    this.scan(from, to, (record) => {
+      out.push(record);
+    });
     if (!isSorted(out)) {
       // Array.prototype.sort is stable: equal times keep file-then-append order.
       out.sort((a, b) => a.t - b.t);
     }
     return out;
+  }
+
+  /**
+   * The records `read` returns, handed to `visit` one at a time instead of gathered: segment by
+   * segment (oldest first), each in the order written, then the buffered ones; so not sorted when
+   * a clock was set back. Each segment goes through one small buffer, so reading a month costs no
+   * more memory than reading a day, beyond what `visit` keeps. Corrupt lines are skipped and
+   * reported as by `read`; a segment that fails midway keeps the records read before the failure.
+   */
+  scan(from: number, to: number, visit: (record: HistoryRecord) => void): void {
+    if (!(to > from)) {
+      return;
+    }
+    const firstDay = Math.floor(from / DAY_MS);
+    const lastDay = Math.floor((to - 1) / DAY_MS);
+    const reader = new LineReader();
+    for (const seg of this.segments()) {
+      if (seg.dayNumber < firstDay || seg.dayNumber > lastDay) {
+        continue;
+      }
+      this.scanSegment(seg.file, from, to, visit, reader);
+    }
+    for (const p of this.buffer) {
+      if (p.t >= from && p.t < to) {
+        visit(JSON.parse(p.line) as HistoryRecord);
+      }
+    }
   }
 
   /**
@@ -275,22 +289,12 @@ export class HistoryLog {
     return out.sort((a, b) => a.dayNumber - b.dayNumber);
   }
 
-  private readSegment(file: string, from: number, to: number, out: HistoryRecord[]): void {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.warn(`history: could not read ${file} (${(err as Error).message}); skipped`);
-      }
-      return;
-    }
-    const lines = text.split('\n');
-    const endsClean = text.endsWith('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+  private scanSegment(file: string, from: number, to: number, visit: (record: HistoryRecord) => void, reader: LineReader): void {
+    let lines = 0;
+    const error = reader.each(file, (line, lineNumber, last) => {
+      lines = lineNumber;
       if (line.trim() === '') {
-        continue;
+        return;
       }
       let raw: unknown;
       let problem: string | undefined;
@@ -298,18 +302,19 @@ export class HistoryLog {
         raw = JSON.parse(line);
         problem = checkRecord(raw);
       } catch {
-        problem = i === lines.length - 1 && !endsClean
-          ? 'incomplete last line (a write cut short, e.g. by a crash)'
-          : 'not valid JSON';
+        problem = last ? 'incomplete last line (a write cut short, e.g. by a crash)' : 'not valid JSON';
       }
       if (problem !== undefined) {
-        this.reportCorrupt(file, i + 1, problem);
-        continue;
+        this.reportCorrupt(file, lineNumber, problem);
+        return;
       }
       const record = raw as HistoryRecord;
       if (record.t >= from && record.t < to) {
-        out.push(record);
+        visit(record);
       }
+    });
+    if (error !== undefined && error.code !== 'ENOENT') {
+      this.warn(`history: could not read ${file} (${error.message}); ${lines > 0 ? `skipped after line ${lines}` : 'skipped'}`);
     }
   }
 
@@ -457,6 +462,74 @@ function describe(v: unknown): string {
 
 function positiveInt(v: number | undefined, fallback: number): number {
   return v !== undefined && Number.isFinite(v) && v >= 1 ? Math.floor(v) : fallback;
+}
+
+/** Bytes a segment is read by at a time; a day's segment is typically 50–150 kB. */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Reads a file's lines through one reused buffer (grown only for a line longer than it). Lines are
+ * split at "\n" and a trailing "\r" is dropped, as `text.split('\n')` over the decoded file would
+ * give them: "\n" never occurs inside a UTF-8 sequence, so decoding the whole lines of each chunk
+ * decodes the same as decoding the file.
+ */
+class LineReader {
+  private buf = Buffer.allocUnsafe(CHUNK_BYTES);
+
+  /**
+   * Calls `line` with each line's text, its 1-based number, and whether it is a last line without
+   * a newline (a write cut short). Returns the error that stopped the read, if one did.
+   */
+  each(file: string, line: (text: string, lineNumber: number, last: boolean) => void): NodeJS.ErrnoException | undefined {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch (err) {
+      return err as NodeJS.ErrnoException;
+    }
+    try {
+      let lineNumber = 0;
+      let used = 0;
+      for (;;) {
+        let n: number;
+        try {
+          n = fs.readSync(fd, this.buf, used, this.buf.length - used, null);
+        } catch (err) {
+          return err as NodeJS.ErrnoException;
+        }
+        used += n;
+        // The whole lines in the buffer, decoded at once (one string a chunk, not one a line, is faster).
+        const end = used > 0 ? this.buf.lastIndexOf(0x0a, used - 1) : -1;
+        const start = end + 1;
+        if (end >= 0) {
+          for (const text of this.buf.toString('utf8', 0, end).split('\n')) {
+            line(text.endsWith('\r') ? text.slice(0, -1) : text, ++lineNumber, false);
+          }
+        }
+        if (n === 0) {
+          if (start < used) {
+            const text = this.buf.toString('utf8', start, used);
+            line(text.endsWith('\r') ? text.slice(0, -1) : text, ++lineNumber, true);
+          }
+          return undefined;
+        }
+        if (start > 0) {
+          this.buf.copy(this.buf, 0, start, used);
+          used -= start;
+        } else if (used === this.buf.length) {
+          const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+          this.buf.copy(bigger, 0, 0, used);
+          this.buf = bigger;
+        }
+      }
+    } finally {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // Nothing left to do with a descriptor that will not close.
+      }
+    }
+  }
 }
 
 function isSorted(records: HistoryRecord[]): boolean {

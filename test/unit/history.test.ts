@@ -94,7 +94,7 @@ describe('HistoryLog', () => {
     const h = new HistoryLog(dir, log);
     for (let d = 0; d < 5; d++) for (let m = 0; m < 1440; m += 60) h.append(temp(D1 + d * DAY + m * MIN, d));
     h.flush();
-    const read = jest.spyOn(fs, 'readFileSync');
+    const read = jest.spyOn(fs, 'openSync');
     const got = h.read(D1 + DAY + 23 * 60 * MIN, D1 + 3 * DAY);
     expect(got.map((r) => r.t)).toEqual([D1 + DAY + 23 * 60 * MIN, ...Array.from({ length: 24 }, (_, i) => D1 + 2 * DAY + i * 60 * MIN)]);
     expect(read.mock.calls.map((c) => path.basename(String(c[0])))).toEqual(['2024-03-11.jsonl', '2024-03-12.jsonl']);
@@ -115,6 +115,56 @@ describe('HistoryLog', () => {
     // Buffered records merge in order with those on disk.
     h.append(temp(D1 + DAY + 7 * MIN, 5));
     expect(h.read(0, D1 + 10 * DAY).map((r) => (r as { v: number }).v)).toEqual([3, 2, 4, 5, 1]);
+  });
+
+  it('scan hands over what read returns, one record at a time, in the order written', () => {
+    const h = new HistoryLog(dir, log);
+    h.append(temp(D1 + DAY + 10 * MIN, 1));
+    h.append(temp(D1 + DAY + 5 * MIN, 2)); // the clock stepped back
+    h.append(temp(D1 + 23 * 60 * MIN, 3)); // day 1
+    h.append({ t: D1 + DAY + 6 * MIN, kind: 'occupancy', v: true });
+    h.flush();
+    h.append(temp(D1 + DAY + 7 * MIN, 5)); // still buffered: comes last
+    const seen: HistoryRecord[] = [];
+    h.scan(0, D1 + 10 * DAY, (r) => seen.push(r));
+    expect(seen.map((r) => r.t)).toEqual([D1 + 23 * 60 * MIN, D1 + DAY + 10 * MIN, D1 + DAY + 5 * MIN, D1 + DAY + 6 * MIN, D1 + DAY + 7 * MIN]);
+    expect([...seen].sort((a, b) => a.t - b.t)).toEqual(h.read(0, D1 + 10 * DAY));
+    const window: number[] = [];
+    h.scan(D1 + DAY + 6 * MIN, D1 + DAY + 10 * MIN, (r) => window.push(r.t));
+    expect(window).toEqual([D1 + DAY + 6 * MIN, D1 + DAY + 7 * MIN]);
+    h.scan(D1 + DAY, D1, () => {
+      throw new Error('an empty range visits nothing');
+    });
+    expect(logs).toEqual([]);
+  });
+
+  it('reads a segment in chunks: lines across chunk boundaries, longer than a chunk, CRLF, corrupt deep in the file', () => {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, '2024-03-10.jsonl');
+    const want: HistoryRecord[] = [];
+    const text: string[] = [];
+    for (let i = 0; i < 6000; i++) { // ~280 kB: several 64 kB chunks
+      const r = temp(D1 + i * 10_000, i);
+      want.push(r);
+      const line = JSON.stringify(r);
+      text.push(i % 3 === 0 ? `${line}\r` : line);
+      if (i === 2000) text.push('{"t": 1, "kind": "temper'); // line 2002
+      if (i === 3000) text.push(''); // blank: skipped, but counted
+      if (i === 4000) { // one record padded past the chunk size (valid JSON), and one garbage line as long
+        const big = temp(D1 + i * 10_000 + 1, -1);
+        want.push(big);
+        text.push(`{"t":${big.t},${' '.repeat(150_000)}"kind":"temperature","v":-1}`);
+        text.push('x'.repeat(200_000)); // line 4005
+      }
+    }
+    fs.writeFileSync(file, `${text.join('\n')}\n{"t":${D1 + DAY - 1},"kind":"temperature","v":`);
+    const h = new HistoryLog(dir, log);
+    expect(h.read(D1, D1 + DAY)).toEqual(want);
+    expect(logs).toEqual([
+      `warn history: ${file} line 2002: not valid JSON; skipped`,
+      `warn history: ${file} line 4005: not valid JSON; skipped`,
+      `warn history: ${file} line ${text.length + 1}: incomplete last line (a write cut short, e.g. by a crash); skipped`,
+    ]);
   });
 
   it('skips a torn last line (crash mid-append), naming file and line, and appends cleanly after it', () => {

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { CONSERVATIVE_ROOM } from '../../src/control/lead';
-import { fitThermal } from '../../src/learning/thermal-fit';
-import { readThermalRecords, runThermalFit } from '../../src/learning/thermal-worker';
+import { fitThermal, fitThermalSeries } from '../../src/learning/thermal-fit';
+import { readThermalRecords, readThermalSeries, runThermalFit } from '../../src/learning/thermal-worker';
 import { mulberry32 } from '../../src/sim/random';
 import { OutdoorCurve, outdoorTemperature } from '../../src/sim/outdoor';
 import { stepTemperature, ThermalParams } from '../../src/sim/thermal';
@@ -152,6 +152,13 @@ describe('fitThermal on histories simulated with stepTemperature', () => {
     expect(b.heatPerHour).toBeCloseTo(a.heatPerHour!, 9);
   });
 
+  it('of readings at the same instant, the last one counts', () => {
+    const records = simulateHistory({ room: ROOMS[0], start: JAN, days: 7, noise: 0.05 });
+    const doubled = records.flatMap((r) => (r.kind === 'temperature' && r.t % (7 * MIN) === 0 ? [{ ...r, v: r.v + 5 }, r] : [r]));
+    expect(doubled.length).toBeGreaterThan(records.length + 100);
+    expect(fitThermal(doubled)).toEqual(fitThermal(records));
+  });
+
   it('fits heating alone from a winter, and says there was no cooling', () => {
     const room = ROOMS[0];
     const fit = fitThermal(simulateHistory({ room, start: JAN, days: 10, noise: 0.05 }));
@@ -268,6 +275,7 @@ describe('fitThermal refusals', () => {
 describe('runThermalFit (worker thread)', () => {
   let root: string;
   let dir: string;
+  let written: HistoryRecord[];
   const room = ROOMS[0];
   const silent = { info: () => undefined, warn: () => undefined };
 
@@ -275,7 +283,8 @@ describe('runThermalFit (worker thread)', () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'thermal-fit-'));
     dir = path.join(root, 'history', 'living-room');
     const log = new HistoryLog(dir, silent, { flushEvery: 10_000 });
-    for (const r of winterAndSummer(room, 0.05, 5)) {
+    written = winterAndSummer(room, 0.05, 5);
+    for (const r of written) {
       expect(log.append(r)).toBe(true);
     }
     expect(log.flush()).toBe(true);
@@ -304,10 +313,30 @@ describe('runThermalFit (worker thread)', () => {
     expect(result.warnings.filter((w) => /incomplete last line/.test(w))).toHaveLength(1);
     expect(result.readMs).toBeGreaterThanOrEqual(0);
     expect(result.fitMs).toBeGreaterThanOrEqual(0);
-    // The worker's answer is the same as a fit in this thread on the same records.
-    const here = fitThermal(readThermalRecords(dir, JAN - DAY, Infinity, silent));
-    expect(result.tauHours).toBe(here.tauHours);
-    expect(result.heatPerHour).toBe(here.heatPerHour);
+    // The worker streams the files into typed arrays; its answer is exactly the fit of the records
+    // written, and of the records read back whole.
+    const { records, warnings, readMs, fitMs, ...fit } = result;
+    const here = readThermalRecords(dir, JAN - DAY, Infinity, silent);
+    expect(records).toBe(here.length);
+    expect(fit).toEqual(fitThermal(here));
+    expect(fit).toEqual(fitThermal(written));
+    expect(fit).toEqual(fitThermalSeries(readThermalSeries(dir, JAN - DAY, Infinity, silent)));
+    expect([warnings.length, readMs >= 0, fitMs >= 0]).toEqual([3, true, true]);
+  });
+
+  it('answers only once the worker thread has ended, so fits awaited in a row never overlap', async () => {
+    const threads = () => Number(/^Threads:\s*(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    if (process.platform !== 'linux') {
+      return; // counts the process's threads in /proc
+    }
+    await runThermalFit(dir, JAN, 60_000, { untilMs: JAN + DAY }); // any lazily started threads start here
+    const before = threads();
+    for (let i = 0; i < 3; i++) {
+      expect((await runThermalFit(dir, JAN, 60_000, { untilMs: JAN + 3 * DAY })).records).toBeGreaterThan(100);
+      expect(threads()).toBe(before);
+    }
+    await expect(runThermalFit(dir, 0, 1)).rejects.toThrow(/timed out/);
+    expect(threads()).toBe(before);
   });
 
   it('honours sinceMs and untilMs: January alone has no cooling', async () => {
