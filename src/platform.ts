@@ -217,7 +217,8 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
     const uuid = this.uuidOf(zs);
     const cached = this.cached.get(uuid);
     const accessory = cached ?? new this.api.platformAccessory(zs.name, uuid);
-    accessory.context = { zone: zs.name };
+    // Keep what an earlier run left in the context (the Someone Home switch's state).
+    accessory.context = { ...(cached?.context ?? {}), zone: zs.name };
     new ZoneAccessory(this.api, accessory, zone, log, {
       manufacturer: 'Occupancy Thermostat',
       model: zs.source === 'simulated' ? 'Simulated zone' : 'Zone',

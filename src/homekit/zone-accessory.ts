@@ -124,9 +124,17 @@ export class ZoneAccessory {
     const sw = options.switches;
     if (sw && this.zone.settings.switches.someoneHome) {
       wanted.set(SOMEONE_HOME, S.Switch.UUID);
+      // The switch is a state an automation set, not an event: it survives a restart.
+      if (accessory.context?.someoneHome === true) {
+        sw.setSomeoneHome(true);
+      }
       this.service(S.Switch, `${name} Someone Home`, SOMEONE_HOME).getCharacteristic(C.On)
         .onGet(() => sw.someoneHomeOn)
-        .onSet((v) => this.input('Someone Home switch', () => sw.setSomeoneHome(v === true || v === 1)));
+        .onSet((v) => this.input('Someone Home switch', () => {
+          sw.setSomeoneHome(v === true || v === 1);
+          accessory.context = { ...accessory.context, someoneHome: sw.someoneHomeOn };
+          this.api.updatePlatformAccessories([accessory]);
+        }));
     }
     for (const motion of sw ? this.zone.settings.switches.motion : []) {
       const subtype = MOTION_PREFIX + motion.toLowerCase();

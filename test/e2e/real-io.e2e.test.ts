@@ -277,6 +277,22 @@ describe('Homebridge with real sensors and devices (MQTT, webhook, HTTP, Apple H
     expect(again.at - off.at).toBeGreaterThanOrEqual((5 * 60_000) / TIME_SCALE - 1_000);
   }, 60_000);
 
+  it2('the "Someone Home" switch keeps its state across a restart', async () => {
+    const someone = acc.Bedroom.named(ServiceType.Switch, 'Bedroom Someone Home', CharType.On)!;
+    await writeOk(live(), { [someone]: true });
+    await readUntil(char('Bedroom', 'OccupancyDetected'), 1, 'Bedroom occupied');
+    await client!.close();
+    client = undefined;
+    await hb!.stop();
+    const mark = hb!.mark();
+    await hb!.start();
+    await hb!.waitForLog(/webhook: listening on/, 15_000, mark);
+    client = connect(hb!, pairing);
+    acc.Bedroom = await findAccessory(client, 'Bedroom');
+    expect(Number(await readValue(live(), acc.Bedroom.named(ServiceType.Switch, 'Bedroom Someone Home', CharType.On)!))).toBe(1);
+    await readUntil(char('Bedroom', 'OccupancyDetected'), 1, 'Bedroom occupied after the restart');
+  }, 60_000);
+
   it2('the plugin connects to nothing but the configured broker and device', async () => {
     const lines = fs.readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { proto: string; host: string; port: number });
     // Connections to a port the process itself listens on (HAP-NodeJS's internal proxy) stay inside it.
