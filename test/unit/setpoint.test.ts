@@ -1,4 +1,6 @@
-import { DEFAULT_SAVINGS_BIAS, decidePredictive, pHomeAt, PredictiveInput, threshold } from '../../src/control/setpoint';
+import {
+  DEFAULT_SAVINGS_BIAS, decidePredictive, LEAD_MARGIN_MINUTES, pHomeAt, pHomeWithin, PredictiveInput, threshold,
+} from '../../src/control/setpoint';
 
 const forecast = { horizons: [15, 30, 60, 120], pHome: [0.1, 0.3, 0.7, 0.9] };
 
@@ -14,41 +16,59 @@ describe('pHomeAt', () => {
   });
 });
 
-describe('threshold', () => {
-  // Geometric from 0.002 to 0.8: each tenth of the dial multiplies θ by 400^0.1.
+describe('pHomeWithin', () => {
+  const f = { horizons: [15, 30, 60, 120, 180, 240], pHome: [0.01, 0.02, 0.3, 0.1, 0.05, 0.5] };
   it.each([
-    [0, 0.002], [0.25, 0.008944], [0.5, 0.04], [0.75, 0.178885], [1, 0.8], [-1, 0.002], [2, 0.8],
+    [0, 30, 0.02], [0, 0, 0.01], [30, 60, 0.3], [45, 75, 0.3], [70, 100, 0.3 - (10 / 60) * 0.2], [130, 160, 0.1 - (10 / 60) * 0.05],
+    [150, 180, 0.075], [170, 200, 0.05 + (20 / 60) * 0.45], [240, 270, 0.5], [300, 330, 0.5],
+  ])('over [%d, %d] min: %d', (from, to, p) => {
+    expect(pHomeWithin(f, from, to)).toBeCloseTo(p, 10);
+  });
+});
+
+describe('threshold', () => {
+  // Geometric from 0.006 to 0.8: each tenth of the dial multiplies θ by (0.8/0.006)^0.1.
+  it.each([
+    [0, 0.006], [0.25, 0.020389], [0.5, 0.069282], [0.75, 0.235426], [1, 0.8], [-1, 0.006], [2, 0.8],
   ])('savingsBias %d -> %d', (b, t) => {
     expect(threshold(b)).toBeCloseTo(t, 6);
   });
 
-  it('rises with the dial, and the default sits at θ 0.04', () => {
+  it('rises with the dial, and the default sits at θ 0.069', () => {
     for (let b = 0; b < 1; b += 0.05) expect(threshold(b + 0.05)).toBeGreaterThan(threshold(b));
-    expect(threshold(DEFAULT_SAVINGS_BIAS)).toBeCloseTo(0.04, 12);
+    expect(threshold(DEFAULT_SAVINGS_BIAS)).toBeCloseTo(0.069282, 6);
   });
 });
 
 describe('decidePredictive', () => {
-  // An arrival becoming likely some hours out, as a calibrated forecaster says it.
-  const soon = { horizons: [15, 30, 60, 120, 180, 240], pHome: [0.01, threshold(0.5), 0.07, 0.2, 0.5, 0.9] };
+  // An arrival becoming likely some hours out, as a calibrated forecaster says it. θ(0.5) is 0.069.
+  const soon = { horizons: [15, 30, 60, 120, 180, 240], pHome: [0.01, 0.02, 0.05, 0.2, 0.5, 0.9] };
   const base: PredictiveInput = { occupied: false, forecast: soon, leadMinutes: 45, savingsBias: 0.5, comfort: 21, eco: 16, action: 'heat' };
+  const atTheta = { ...soon, pHome: [0.01, 0.02, threshold(0.5), 0.2, 0.5, 0.9] };
   const rows: Array<[string, Partial<PredictiveInput>, number, string, string]> = [
     ['occupied: comfort', { occupied: true }, 21, 'comfort', 'occupied: comfort 21.0 °C'],
-    ['arriving within the lead: pre-heat', { leadMinutes: 60 }, 21, 'pre-comfort', 'pre-heat: p(home in 60 min)=0.070 ≥ 0.040, needs 60 min'],
-    ['arrival likely but not yet needed: eco', { leadMinutes: 15 }, 16, 'eco', 'set back: p(home in 15 min)=0.010 < 0.040: eco 16.0 °C'],
-    ['at the threshold: comfort', { leadMinutes: 30 }, 21, 'pre-comfort', 'p(home in 30 min)=0.040 ≥ 0.040'],
-    ['a lead beyond +120 reads the longer horizons', { leadMinutes: 210, savingsBias: 1 }, 16, 'eco', 'p(home in 210 min)=0.70 < 0.80'],
-    ['comfort-leaning dial pre-heats earlier', { leadMinutes: 15, savingsBias: 0 }, 21, 'pre-comfort', '0.010 ≥ 0.002'],
-    ['savings-leaning dial waits', { leadMinutes: 180, savingsBias: 1 }, 16, 'eco', '0.50 < 0.80'],
-    ['savings-leaning dial, near-certain arrival: pre-heat', { leadMinutes: 240, savingsBias: 1 }, 21, 'pre-comfort', '0.90 ≥ 0.80'],
+    ['arriving within the lead: pre-heat', { leadMinutes: 90 }, 21, 'pre-comfort', 'pre-heat: p(home in 90–120 min)=0.20 ≥ 0.069, needs 90 min'],
+    ['arrival likely but not yet needed: eco', { leadMinutes: 15 }, 16, 'eco', 'set back: p(home in 15–45 min)=0.035 < 0.069: eco 16.0 °C'],
+    ['at the threshold: comfort', { leadMinutes: 30, forecast: atTheta }, 21, 'pre-comfort', 'p(home in 30–60 min)=0.069 ≥ 0.069'],
+    ['an arrival within the margin after the lead counts', { leadMinutes: 45 }, 21, 'pre-comfort', 'p(home in 45–75 min)=0.088 ≥ 0.069'],
+    ['a lead beyond +120 reads the longer horizons', { leadMinutes: 150, savingsBias: 1 }, 16, 'eco', 'p(home in 150–180 min)=0.50 < 0.80'],
+    ['comfort-leaning dial pre-heats earlier', { leadMinutes: 15, savingsBias: 0 }, 21, 'pre-comfort', '0.035 ≥ 0.006'],
+    ['savings-leaning dial waits', { leadMinutes: 180, savingsBias: 1 }, 16, 'eco', '0.70 < 0.80'],
+    ['savings-leaning dial, near-certain arrival: pre-heat', { leadMinutes: 210, savingsBias: 1 }, 21, 'pre-comfort', '0.90 ≥ 0.80'],
     ['no forecast: reacts only', { forecast: undefined }, 16, 'eco', 'no forecast yet'],
     ['cooling words', { action: 'cool', comfort: 24, eco: 28, leadMinutes: 90 }, 24, 'pre-comfort', 'pre-cool:'],
-    ['negative lead is read as none', { leadMinutes: -5 }, 16, 'eco', 'p(home in 0 min)=0.010'],
+    ['negative lead is read as none', { leadMinutes: -5 }, 16, 'eco', 'p(home in 0–30 min)=0.020'],
   ];
   it.each(rows)('%s', (_what, over, setpoint, kind, reason) => {
     const d = decidePredictive({ ...base, ...over });
     expect(d.setpoint).toBe(setpoint);
     expect(d.kind).toBe(kind);
     expect(d.reason).toContain(reason);
+  });
+
+  it(`reads the forecast ${LEAD_MARGIN_MINUTES} min past the lead, no further`, () => {
+    const late = { ...soon, pHome: [0, 0, 0, 0, 0, 0.9] };
+    expect(decidePredictive({ ...base, forecast: late, leadMinutes: 240 - LEAD_MARGIN_MINUTES }).kind).toBe('pre-comfort');
+    expect(decidePredictive({ ...base, forecast: late, leadMinutes: 180 - LEAD_MARGIN_MINUTES }).kind).toBe('eco');
   });
 });
