@@ -67,10 +67,10 @@ export class ZoneSensors implements ZoneInput {
         } else {
           this.holding.delete(source.id);
         }
-        this.event({ t: at, kind: EVENT_KIND.occupancy, value: update.value });
+        this.event({ t: at, kind: EVENT_KIND.occupancy, value: update.value, sensor: source.id });
         return;
       default:
-        this.event({ t: at, kind: EVENT_KIND[update.kind], value: update.value });
+        this.event({ t: at, kind: EVENT_KIND[update.kind], value: update.value, sensor: source.id });
     }
   }
 
@@ -101,7 +101,7 @@ export class ZoneSensors implements ZoneInput {
       if (this.offline.has(id) || now - since > this.staleMs) {
         this.holding.delete(id);
       } else {
-        events.push({ t: now, kind: 'motion', value: true });
+        events.push({ t: now, kind: 'motion', value: true, sensor: id });
       }
     }
     events.sort((a, b) => a.t - b.t);

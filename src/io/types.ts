@@ -5,6 +5,8 @@ export interface ActivityEvent {
   t: number;
   kind: 'motion' | 'door' | 'presence';
   value: boolean;
+  /** Which sensor saw it, when known: the zone learns which sensors fire alone (misfires) and discounts them. */
+  sensor?: string;
 }
 
 export interface Reading {

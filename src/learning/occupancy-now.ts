@@ -1,3 +1,5 @@
+import { SensorTrust } from './sensor-trust';
+
 /** Facts about a zone's recent inputs, from which "is anyone here now" is decided. */
 export interface OccupancyFacts {
   now: number;
@@ -78,6 +80,8 @@ export interface InputEvent {
   t: number;
   kind: string;
   value: boolean;
+  /** Which sensor; events without one are taken as one anonymous sensor, always trusted. */
+  sensor?: string;
 }
 
 /** Whether an event is a sign of someone there: a rising edge of any sensor, or the door either way. */
@@ -85,12 +89,29 @@ export function isActivity(e: InputEvent): boolean {
   return e.kind !== 'presence' && (e.value || e.kind === 'door');
 }
 
+/**
+ * Whether a trigger in a zone believed empty confirms the pending one as an arrival: it must come
+ * within CONFIRM_MS, and from another sensor unless its own sensor is trusted to fire alone.
+ */
+export function confirmsArrival(
+  pending: { t: number; sensor?: string } | undefined, e: { t: number; sensor?: string }, trusted: boolean,
+): boolean {
+  if (pending === undefined || e.t - pending.t > CONFIRM_MS) {
+    return false;
+  }
+  return trusted || pending.sensor !== e.sensor;
+}
+
 /** Keeps the facts up to date from a stream of events and answers with inferOccupancy. */
 export class OccupancyEstimator {
   private readonly facts: Omit<OccupancyFacts, 'now' | 'usuallyHome'> & { hasDoorSensor: boolean };
 
+  private unconfirmed?: { t: number; sensor?: string };
+  private readonly trust: SensorTrust;
+
   constructor(timeoutMs: number) {
     this.facts = { hasDoorSensor: false, timeoutMs };
+    this.trust = new SensorTrust(timeoutMs);
   }
 
   /** Feeds events in time order. Rising edges count as activity; a door counts both ways. */
@@ -103,13 +124,21 @@ export class OccupancyEstimator {
     if (e.kind === 'door') {
       f.hasDoorSensor = true;
       f.lastDoorAt = Math.max(f.lastDoorAt ?? -Infinity, e.t);
+      if (e.sensor !== undefined) {
+        this.trust.observe(e.sensor, e.t, false);
+      }
     } else if (!e.value) {
       return;
     } else {
+      if (e.sensor !== undefined) {
+        this.trust.observe(e.sensor, e.t, true);
+      }
       // While the zone believes it is empty, one lone trigger (a pet, sunlight, a faulty sensor) is
-      // not an arrival: it takes a second within CONFIRM_MS, or the door.
-      if (!this.belief(e.t).occupied && !(this.unconfirmed !== undefined && e.t - this.unconfirmed <= CONFIRM_MS)) {
-        this.unconfirmed = e.t;
+      // not an arrival: it takes a second within CONFIRM_MS, or the door. The second must come from
+      // another sensor when this one has learned to fire alone (sensor-trust.ts).
+      if (!this.belief(e.t).occupied
+        && !confirmsArrival(this.unconfirmed, e, e.sensor === undefined || this.trust.trusted(e.sensor))) {
+        this.unconfirmed = { t: e.t, sensor: e.sensor };
         return;
       }
       this.unconfirmed = undefined;
@@ -117,8 +146,6 @@ export class OccupancyEstimator {
     }
     f.lastActivityAt = Math.max(f.lastActivityAt ?? -Infinity, e.t);
   }
-
-  private unconfirmed?: number;
 
   belief(now: number, usuallyHome?: number): OccupancyBelief {
     return inferOccupancy({ ...this.facts, now, usuallyHome });

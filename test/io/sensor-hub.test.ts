@@ -108,17 +108,17 @@ describe('ZoneSensors: temperatures', () => {
 });
 
 describe('ZoneSensors: events', () => {
-  it('returns events once, sorted by time, then clears them', () => {
+  it('returns events once, sorted by time, each with the sensor that saw it, then clears them', () => {
     const s = hub();
     s.push(hall, { kind: 'motion', value: true }, T0 + 3000);
     s.push(webhook, { kind: 'contact', value: true }, T0 + 1000);
     s.push(webhook, { kind: 'presence', value: false }, T0 + 2000);
     s.push(hall, { kind: 'motion', value: false }, T0 + 4000);
     expect(s.poll(T0 + 5000).events).toEqual([
-      { t: T0 + 1000, kind: 'door', value: true },
-      { t: T0 + 2000, kind: 'presence', value: false },
-      { t: T0 + 3000, kind: 'motion', value: true },
-      { t: T0 + 4000, kind: 'motion', value: false },
+      { t: T0 + 1000, kind: 'door', value: true, sensor: 'webhook' },
+      { t: T0 + 2000, kind: 'presence', value: false, sensor: 'webhook' },
+      { t: T0 + 3000, kind: 'motion', value: true, sensor: 'mqtt:Hall' },
+      { t: T0 + 4000, kind: 'motion', value: false, sensor: 'mqtt:Hall' },
     ]);
     expect(s.poll(T0 + 6000).events).toEqual([]);
   });
@@ -135,13 +135,13 @@ describe('ZoneSensors: events', () => {
     const s = hub();
     s.push(hall, occupancy(true), T0);
     expect(s.poll(T0 + 1000).events).toEqual([
-      { t: T0, kind: 'motion', value: true },
-      { t: T0 + 1000, kind: 'motion', value: true },
+      { t: T0, kind: 'motion', value: true, sensor: 'mqtt:Hall' },
+      { t: T0 + 1000, kind: 'motion', value: true, sensor: 'mqtt:Hall' },
     ]);
-    expect(s.poll(T0 + 2000).events).toEqual([{ t: T0 + 2000, kind: 'motion', value: true }]);
-    expect(s.poll(T0 + 3000).events).toEqual([{ t: T0 + 3000, kind: 'motion', value: true }]);
+    expect(s.poll(T0 + 2000).events).toEqual([{ t: T0 + 2000, kind: 'motion', value: true, sensor: 'mqtt:Hall' }]);
+    expect(s.poll(T0 + 3000).events).toEqual([{ t: T0 + 3000, kind: 'motion', value: true, sensor: 'mqtt:Hall' }]);
     s.push(hall, occupancy(false), T0 + 3500);
-    expect(s.poll(T0 + 4000).events).toEqual([{ t: T0 + 3500, kind: 'motion', value: false }]);
+    expect(s.poll(T0 + 4000).events).toEqual([{ t: T0 + 3500, kind: 'motion', value: false, sensor: 'mqtt:Hall' }]);
     expect(s.poll(T0 + 5000).events).toEqual([]);
   });
 
@@ -182,8 +182,8 @@ describe('ZoneSensors: events', () => {
     expect(s.poll(T0 + 1000).events).toHaveLength(2);
     s.push(hall, occupancy(false), T0 + 1500);
     expect(s.poll(T0 + 2000).events).toEqual([
-      { t: T0 + 1500, kind: 'motion', value: false },
-      { t: T0 + 2000, kind: 'motion', value: true },
+      { t: T0 + 1500, kind: 'motion', value: false, sensor: 'mqtt:Hall' },
+      { t: T0 + 2000, kind: 'motion', value: true, sensor: 'mqtt:Lounge' },
     ]);
   });
 
@@ -239,7 +239,7 @@ describe('ZoneSensors: fixes found in review', () => {
     s.push(src('radar'), { kind: 'occupancy', value: true }, 0);
     s.poll(0);
     s.push(src('radar'), { kind: 'temperature', value: 21 }, 900);
-    expect(s.poll(1500).events).toEqual([{ t: 1500, kind: 'motion', value: true }]);
+    expect(s.poll(1500).events).toEqual([{ t: 1500, kind: 'motion', value: true, sensor: 'radar' }]);
     expect(s.poll(2500).events).toEqual([]);
   });
 });

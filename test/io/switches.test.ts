@@ -19,8 +19,8 @@ describe('SwitchInputs', () => {
     clock.advance(60_000);
     sw.setSomeoneHome(false);
     expect(hub.poll(clock.now()).events).toEqual([
-      { t: T0, kind: 'presence', value: true },
-      { t: T0 + 60_000, kind: 'presence', value: false },
+      { t: T0, kind: 'presence', value: true, sensor: 'homekit:someone-home' },
+      { t: T0 + 60_000, kind: 'presence', value: false, sensor: 'homekit:someone-home' },
     ]);
   });
 
@@ -31,7 +31,7 @@ describe('SwitchInputs', () => {
     sw.setMotion('Hall Motion', true);
     expect(sw.motionOn('Hall Motion')).toBe(true);
     expect(sw.motionOn('Stairs')).toBe(false);
-    expect(hub.poll(clock.now()).events).toEqual([{ t: T0, kind: 'motion', value: true }]);
+    expect(hub.poll(clock.now()).events).toEqual([{ t: T0, kind: 'motion', value: true, sensor: 'homekit:motion:Hall Motion' }]);
     clock.advance(29_000);
     expect(sw.motionOn('Hall Motion')).toBe(true);
     clock.advance(1_000);

@@ -172,7 +172,7 @@ describe('WebhookServer', () => {
       expect((await request(port, { method: 'POST', path: '/api/zones/den/readings', body: '{"temperature": 19.5, "motion": "detected"}' })).status).toBe(200);
       const snapshot = sensors.poll(T0 + 1_000);
       expect(snapshot.temperature).toEqual({ value: 19.5, at: T0 });
-      expect(snapshot.events).toEqual([{ t: T0, kind: 'motion', value: true }]);
+      expect(snapshot.events).toEqual([{ t: T0, kind: 'motion', value: true, sensor: 'webhook:motion' }]);
     });
 
     it('GET /api/zones/<zone> answers the zone state; GET /api/zones lists the zones', async () => {

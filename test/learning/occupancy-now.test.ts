@@ -1,4 +1,4 @@
-import { inferOccupancy, OccupancyEstimator, OccupancyFacts } from '../../src/learning/occupancy-now';
+import { confirmsArrival, inferOccupancy, InputEvent, OccupancyEstimator, OccupancyFacts } from '../../src/learning/occupancy-now';
 
 const MIN = 60000;
 const NOW = 10_000 * MIN;
@@ -21,6 +21,22 @@ describe('inferOccupancy', () => {
   ];
   it.each(rows)('%s', (_what, over, occupied, reason) => {
     expect(inferOccupancy({ ...base, ...over })).toEqual({ occupied, reason });
+  });
+});
+
+describe('confirmsArrival', () => {
+  type Trigger = { t: number; sensor?: string };
+  const rows: Array<[string, Trigger | undefined, Trigger, boolean, boolean]> = [
+    ['nothing pending', undefined, { t: NOW, sensor: 'pir' }, true, false],
+    ['too late', { t: NOW - 11 * MIN, sensor: 'pir' }, { t: NOW, sensor: 'hall' }, true, false],
+    ['the same trusted sensor again', { t: NOW - 3 * MIN, sensor: 'pir' }, { t: NOW, sensor: 'pir' }, true, true],
+    ['the same untrusted sensor again', { t: NOW - 3 * MIN, sensor: 'pir' }, { t: NOW, sensor: 'pir' }, false, false],
+    ['another sensor after an untrusted one', { t: NOW - 3 * MIN, sensor: 'pir' }, { t: NOW, sensor: 'hall' }, false, true],
+    ['an untrusted sensor after another one', { t: NOW - 3 * MIN, sensor: 'hall' }, { t: NOW, sensor: 'pir' }, false, true],
+    ['anonymous events, as before sensor ids', { t: NOW - 10 * MIN }, { t: NOW }, true, true],
+  ];
+  it.each(rows)('%s', (_what, pending, e, trusted, expected) => {
+    expect(confirmsArrival(pending, e, trusted)).toBe(expected);
   });
 });
 
@@ -55,5 +71,61 @@ describe('OccupancyEstimator', () => {
     const e = new OccupancyEstimator(30 * MIN);
     e.add({ t: NOW, kind: 'motion', value: false });
     expect(e.belief(NOW).occupied).toBe(false);
+  });
+
+  describe('learning which sensors fire alone', () => {
+    // A home without a door sensor: a real visit sets off the hall and then the kitchen; the
+    // kitchen PIR also misfires alone, in pairs, while nobody is home.
+    const fire = (e: OccupancyEstimator, t: number, sensor?: string) => e.add({ t, kind: 'motion', value: true, sensor });
+    const day = 1440 * MIN;
+
+    function teach(e: OccupancyEstimator, sensorOf: (name: string) => string | undefined) {
+      for (let d = 0; d < 8; d++) {
+        const t0 = NOW + d * day;
+        fire(e, t0, sensorOf('hall'));
+        fire(e, t0 + MIN, sensorOf('kitchen'));
+        fire(e, t0 + 2 * MIN, sensorOf('hall'));
+        fire(e, t0 + 300 * MIN, sensorOf('kitchen pir'));
+        fire(e, t0 + 302 * MIN, sensorOf('kitchen pir'));
+      }
+    }
+    const misfire = NOW + 8 * day + 300 * MIN;
+
+    it('a pair of triggers from a sensor that usually fires alone is no longer an arrival', () => {
+      const e = new OccupancyEstimator(30 * MIN);
+      teach(e, (name) => name);
+      fire(e, misfire, 'kitchen pir');
+      fire(e, misfire + 2 * MIN, 'kitchen pir');
+      expect(e.belief(misfire + 3 * MIN).occupied).toBe(false);
+      // A real arrival: the hall confirms it.
+      fire(e, misfire + 5 * MIN, 'hall');
+      expect(e.belief(misfire + 6 * MIN)).toEqual({ occupied: true, reason: 'activity 1 min ago' });
+    });
+
+    it('without sensor ids it behaves as before: two triggers confirm', () => {
+      const e = new OccupancyEstimator(30 * MIN);
+      teach(e, () => undefined);
+      fire(e, misfire);
+      fire(e, misfire + 2 * MIN);
+      expect(e.belief(misfire + 3 * MIN).occupied).toBe(true);
+    });
+
+    it('a zone with a single sensor keeps confirming arrivals by that sensor', () => {
+      const e = new OccupancyEstimator(30 * MIN);
+      teach(e, () => 'pir');
+      fire(e, misfire, 'pir');
+      fire(e, misfire + 2 * MIN, 'pir');
+      expect(e.belief(misfire + 3 * MIN).occupied).toBe(true);
+    });
+
+    it('the door still announces an arrival whatever the sensors have learned', () => {
+      const e = new OccupancyEstimator(30 * MIN);
+      teach(e, (name) => name);
+      const door: InputEvent = { t: misfire, kind: 'door', value: true, sensor: 'front door' };
+      e.add(door);
+      e.add({ ...door, t: misfire + 5000, value: false });
+      fire(e, misfire + MIN, 'kitchen pir');
+      expect(e.belief(misfire + 2 * MIN).occupied).toBe(true);
+    });
   });
 });
