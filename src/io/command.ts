@@ -57,6 +57,17 @@ export function render(template: string, command: EquipmentCommand, zone: string
 }
 
 /**
+ * Fills a payload or body template. In a JSON template (one that opens with { or [), each value is
+ * escaped as JSON string content, so a zone named `Bob's "den"` inside quotes stays valid JSON;
+ * the values that go unquoted (numbers, true/false) have nothing to escape.
+ */
+export function renderPayload(template: string, command: EquipmentCommand, zone: string): string {
+  // JSON opens with [ or with a { that is not a placeholder's {{.
+  const json = /^\s*(\[|\{(?!\{))/.test(template);
+  return render(template, command, zone, json ? (v) => JSON.stringify(v).slice(1, -1) : undefined);
+}
+
+/**
  * What a device says it is doing, from a state value: heat/heating/ON/true → heating,
  * cool/cooling → cooling, idle/off/false → neither. For a relay the value is its own on/off
  * (`relay` names which). Undefined when the value says nothing we know.

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { HttpOutputSettings } from '../config/types';
-import { parseDeviceState, render } from './command';
+import { parseDeviceState, render, renderPayload } from './command';
 import { lookup } from './readings';
 import type { DeviceState, EquipmentCommand, ZoneOutput } from './types';
 
@@ -276,7 +276,7 @@ export class HttpOutput implements ZoneOutput {
   private build(urlTemplate: string, bodyTemplate: string | undefined, command: EquipmentCommand): Request {
     const method = this.settings.method;
     const url = render(urlTemplate, command, this.zone, encodeURIComponent);
-    const body = method !== 'GET' && bodyTemplate !== undefined ? render(bodyTemplate, command, this.zone) : undefined;
+    const body = method !== 'GET' && bodyTemplate !== undefined ? renderPayload(bodyTemplate, command, this.zone) : undefined;
     return { key: `${method} ${url}\n${body ?? ''}`, method, url, body, command };
   }
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { MqttBrokerSettings, MqttOutputSettings, SensorSettings } from '../config/types';
-import { parseDeviceState, render } from './command';
+import { parseDeviceState, renderPayload } from './command';
 import { lookup, MAX_PAYLOAD_BYTES, parsePayload, ReadingError } from './readings';
 import type { SensorSource, ZoneSensors } from './sensor-hub';
 import type { DeviceState, EquipmentCommand, ZoneOutput } from './types';
@@ -519,7 +519,7 @@ export function attachMqttSensors(_zone: string, sensors: SensorSettings[], hub:
     unsubscribes.push(conn.subscribe(sensor.topic, (payload, topic, retained) => {
       let update;
       try {
-        update = parsePayload(sensor.kind, payload, { key: sensor.key, invert: sensor.invert });
+        update = parsePayload(sensor.kind, payload, { key: sensor.key, invert: sensor.invert, topic });
       } catch (err) {
         bad(topic, err instanceof ReadingError ? err.message : `unreadable payload (${errorText(err)})`);
         return;
@@ -669,7 +669,7 @@ export class MqttOutput implements ZoneOutput {
     for (const ch of this.channels) {
       let payload: string;
       try {
-        payload = render(ch.template, command, this.zone);
+        payload = renderPayload(ch.template, command, this.zone);
       } catch (err) {
         this.log.warn(`MQTT command for ${ch.topic} could not be rendered (${errorText(err)})`);
         continue;

@@ -154,9 +154,12 @@ export function lookup(obj: unknown, key: string): unknown {
  * Reads one sensor's value out of an MQTT payload: a bare value ("21.5", "ON", "true") or a JSON
  * object read at `key`, or, with no key, at the kind's zigbee2mqtt property. A JSON object without
  * the property (a zigbee2mqtt message about the battery only, say) is not an error: it gives
- * undefined.
+ * undefined. `topic`, when given, lets a bare contact on zigbee2mqtt's ".../contact" attribute
+ * topic be read in zigbee2mqtt's sense.
  */
-export function parsePayload(kind: SensorKind, payload: Buffer | string, options: ValueOptions & { key?: string } = {}): SensorUpdate | undefined {
+export function parsePayload(
+  kind: SensorKind, payload: Buffer | string, options: ValueOptions & { key?: string; topic?: string } = {},
+): SensorUpdate | undefined {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
   if (size > MAX_PAYLOAD_BYTES) {
     throw new ReadingError('payload', `${size} bytes is more than the ${MAX_PAYLOAD_BYTES} read`);
@@ -190,7 +193,10 @@ export function parsePayload(kind: SensorKind, payload: Buffer | string, options
     return undefined;
   }
   // A bare value: with a key configured too, the value is taken as it is (the key cannot apply).
-  return parseValue(kind, parsed, 'payload', options);
+  // zigbee2mqtt's attribute output publishes each property on its own topic (".../contact"), in
+  // the property's own sense, so a contact read there means "closed" as in the JSON form.
+  const attribute = options.topic?.split('/').pop();
+  return parseValue(kind, parsed, 'payload', options, attribute === 'contact' ? 'contact' : undefined);
 }
 
 /** Body keys the webhook accepts, each a sensor kind ("door" is contact). */

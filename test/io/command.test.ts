@@ -1,4 +1,4 @@
-import { parseDeviceState, render, TEMPLATE_NAMES, templateProblems, templateValues } from '../../src/io/command';
+import { parseDeviceState, render, renderPayload, TEMPLATE_NAMES, templateProblems, templateValues } from '../../src/io/command';
 import type { DeviceState, EquipmentCommand } from '../../src/io/types';
 
 function command(over: Partial<EquipmentCommand> = {}): EquipmentCommand {
@@ -146,5 +146,18 @@ describe('templateProblems: misspelt names of any shape', () => {
     ['{{ setpoint }}', []],
   ])('%s', (template, bad) => {
     expect(templateProblems(template)).toEqual(bad);
+  });
+});
+
+describe('renderPayload', () => {
+  const cmd: EquipmentCommand = { mode: 'heat', heating: true, cooling: false, setpoint: 21.5, coolingSetpoint: 24 };
+
+  it('keeps a JSON template valid whatever the zone is called', () => {
+    const out = renderPayload('{"zone": "{{zone}}", "setpoint": {{setpoint}}, "on": {{heating}}}', cmd, 'Bob\'s "den" \\ 1');
+    expect(JSON.parse(out)).toEqual({ zone: 'Bob\'s "den" \\ 1', setpoint: 21.5, on: true });
+  });
+
+  it('leaves a plain template as it is', () => {
+    expect(renderPayload('{{HEAT}} "{{zone}}"', cmd, 'a"b')).toBe('ON "a"b"');
   });
 });

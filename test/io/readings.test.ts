@@ -328,3 +328,18 @@ describe('lookup', () => {
     expect(lookup(obj, key)).toBe(expected);
   });
 });
+
+describe('parsePayload: zigbee2mqtt attribute output', () => {
+  it.each([
+    ['zigbee2mqtt/front_door/contact', 'false', true],
+    ['zigbee2mqtt/front_door/contact', 'true', false],
+    ['zigbee2mqtt/front_door', 'false', false],
+    ['doors/front', 'open', true],
+  ])('%s with %s: open is %s', (topic, payload, open) => {
+    expect(parsePayload('contact', payload, { topic })).toEqual({ kind: 'contact', value: open });
+  });
+
+  it('invert still flips it', () => {
+    expect(parsePayload('contact', 'false', { topic: 'z2m/door/contact', invert: true })).toEqual({ kind: 'contact', value: false });
+  });
+});
