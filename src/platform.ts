@@ -18,7 +18,7 @@ import { LearningStore, slug } from './store/learning-store';
 import { applyResetRequests, ResetRequests } from './store/reset-requests';
 import { MaintenanceSchedule } from './maintenance/schedule';
 import { ZoneRunner } from './zone/runner';
-import { Zone, ZoneLogger, ZoneUserState } from './zone/zone';
+import { Zone, ZoneDeps, ZoneLogger, ZoneUserState } from './zone/zone';
 
 const TICK_MS = 60_000;
 /** Real time: the thermal fit reads up to this much history, may take this long, and first runs this soon after start. */
@@ -128,6 +128,7 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
       let parts: ZoneIoParts | undefined;
       try {
         parts = io.forZone(zs, log);
+        const history = this.historyOf(zs, log);
         const zone = new Zone(zs, {
           input: parts.input,
           output: parts.output,
@@ -136,7 +137,8 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
           saved: saved[zs.name],
           persist: persist(zs.name),
           forecaster: this.learning.forZone(zs, log, utcOffsetMinutes),
-          history: this.historyOf(zs, log),
+          history,
+          lastReadings: lastReadings(history, clock.now(), zs.staleSensorMinutes * 60_000),
           comfort: this.comfort.forZone(zs, log, utcOffsetMinutes),
         });
         this.publish(zone, log, parts);
@@ -321,6 +323,26 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
       this.log.error(`Could not ${what}: ${(err as Error)?.stack ?? String(err)}`);
     }
   }
+}
+
+/**
+ * The newest indoor temperature and humidity in the zone's history within `withinMs` of now. A
+ * record stamped after now (the clock went back, or a sped-up demo clock restarted) counts as now.
+ */
+export function lastReadings(history: Pick<HistoryLog, 'scan'>, now: number, withinMs: number): ZoneDeps['lastReadings'] {
+  const out: NonNullable<ZoneDeps['lastReadings']> = {};
+  const newest: Record<string, number> = {};
+  try {
+    history.scan(now - withinMs, now + withinMs, (r) => {
+      if ((r.kind === 'temperature' || r.kind === 'humidity') && !(r.t < (newest[r.kind] ?? -Infinity))) {
+        newest[r.kind] = r.t;
+        out[r.kind] = { value: r.v, at: Math.min(r.t, now) };
+      }
+    });
+  } catch {
+    // Unreadable history: the zone waits for its sensors, as on a first start.
+  }
+  return out;
 }
 
 /** The zone as the webhook's GET shows it: what it reads, decides and why. */

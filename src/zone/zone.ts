@@ -59,6 +59,11 @@ export interface ZoneDeps {
   history?: { append(record: HistoryRecord): unknown };
   /** Learns comfort temperatures from changes made in Apple Home; without one the configured comfort holds. */
   comfort?: ComfortLearner;
+  /**
+   * The last readings from before a restart (from the zone's history), so Apple Home has a real
+   * value until a sensor next reports; a reading older than staleSensorMinutes still faults.
+   */
+  lastReadings?: { temperature?: Reading; humidity?: Reading };
 }
 
 /** Readings go to the history when they move this much, or at least this often. */
@@ -154,6 +159,14 @@ export class Zone {
       coolDemand: false,
     };
     this.startedAt = this.clock.now();
+    const last = deps.lastReadings;
+    if (last?.temperature && Number.isFinite(last.temperature.value) && last.temperature.at <= this.startedAt) {
+      this.state.temperature = last.temperature.value;
+      this.lastTemperatureAt = last.temperature.at;
+    }
+    if (last?.humidity && Number.isFinite(last.humidity.value)) {
+      this.state.humidity = last.humidity.value;
+    }
     this.reportsState = typeof this.output.onState === 'function';
     this.output.onState?.((device) => this.deviceReported(device));
     // A saved hold can be no longer than a fresh one (a clock that jumped, a hand-edited file).

@@ -284,3 +284,29 @@ describe('Zone: commands to a real device', () => {
     expect(output.commands.at(-1)).toMatchObject({ mode: 'off', setpoint: 7, coolingSetpoint: 7 });
   });
 });
+
+describe('Zone: readings from before a restart', () => {
+  function withLast(lastReadings: ConstructorParameters<typeof Zone>[1]['lastReadings']) {
+    const settings = parseConfig({ zones: [{ name: 'Den', control: 'manual', staleSensorMinutes: 30 }] }).settings.zones[0];
+    const clock = new ManualClock(1_700_000_000_000);
+    const input = new FakeInput();
+    input.temperature = undefined;
+    const log = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+    return { zone: new Zone(settings, { input, output: new FakeOutput(), clock, log, lastReadings }), clock };
+  }
+
+  it('shows the last reading until a sensor reports, and faults when it grows stale', () => {
+    const { zone, clock } = withLast({ temperature: { value: 19.4, at: 1_700_000_000_000 - 5 * MIN }, humidity: { value: 48, at: 0 } });
+    expect(zone.snapshot).toMatchObject({ temperature: 19.4, humidity: 48 });
+    zone.tick();
+    expect(zone.snapshot).toMatchObject({ temperature: 19.4, fault: false, heating: true });
+    clock.advance(26 * MIN);
+    zone.tick();
+    expect(zone.snapshot.fault).toBe(true);
+  });
+
+  it('without one, the temperature is unknown until a sensor reports', () => {
+    const { zone } = withLast(undefined);
+    expect(zone.snapshot.temperature).toBeUndefined();
+  });
+});
