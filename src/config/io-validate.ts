@@ -1,7 +1,7 @@
 import { render, templateProblems } from '../io/command';
 import { SENSOR_KINDS, SensorKind } from '../io/readings';
 import { isLoopbackHost } from '../io/webhook';
-import { ConfigProblem, Dict, isDict, NumberSpec, readBoolean, readNumber, show } from './read';
+import { ConfigProblem, Dict, isDict, NumberSpec, readBoolean, readNumber, readOneOf, show } from './read';
 import type {
   HttpOutputSettings, MqttBrokerSettings, MqttOutputSettings, Mode, SensorSettings, SwitchSettings, WebhookSettings, ZoneSettings,
 } from './types';
@@ -160,16 +160,10 @@ function checkTemplate(template: string, field: string, where: string, problems:
   return true;
 }
 
+const STYLES = ['setpoint', 'relay'] as const;
+
 function readStyle(obj: Dict, at: string, problems: ConfigProblem[]): 'setpoint' | 'relay' {
-  const v = obj.style;
-  if (v === undefined || v === null || v === '') {
-    return 'setpoint';
-  }
-  if (v === 'setpoint' || v === 'relay') {
-    return v;
-  }
-  problems.push({ level: 'warn', message: `${at}.style must be "setpoint" or "relay", got ${show(v)}; using "setpoint"` });
-  return 'setpoint';
+  return readOneOf(obj, 'style', STYLES, 'setpoint', `${at}.style`, problems);
 }
 
 function readMqttOutput(raw: unknown, where: string, cools: boolean, problems: ConfigProblem[]): MqttOutputSettings | undefined {
@@ -358,15 +352,7 @@ export function readZoneIo(
       return undefined;
     }
   }
-  let demand: ZoneSettings['demand'] = actuator === 'none' ? 'contact' : 'none';
-  const d = raw.demand;
-  if (d !== undefined && d !== null && d !== '') {
-    if ((DEMANDS as readonly unknown[]).includes(d)) {
-      demand = d as ZoneSettings['demand'];
-    } else {
-      problems.push({ level: 'warn', message: `${where}: demand must be one of ${DEMANDS.map((x) => `"${x}"`).join(', ')}, got ${show(d)}; using "${demand}"` });
-    }
-  }
+  const demand = readOneOf(raw, 'demand', DEMANDS, actuator === 'none' ? 'contact' : 'none', `${where}: demand`, problems);
   if (actuator === 'none' && demand === 'none') {
     problems.push({ level: 'warn', message: `${where}: actuator "none" and demand "none": the zone's decisions reach no equipment` });
   }

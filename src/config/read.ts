@@ -77,3 +77,22 @@ export function readBoolean(obj: Dict, key: string, def: boolean, where: string,
   return v;
 }
 
+/**
+ * Reads one of a few text choices; anything else gets a line (`field` names the zone and field)
+ * and the default. Missing or empty gives the default quietly.
+ */
+export function readOneOf<T extends string>(
+  obj: Dict, key: string, choices: readonly T[], def: T, field: string, problems: ConfigProblem[],
+): T {
+  const v = obj[key];
+  if (v === undefined || v === null || v === '') {
+    return def;
+  }
+  if ((choices as readonly unknown[]).includes(v)) {
+    return v as T;
+  }
+  const quoted = choices.map((c) => `"${c}"`);
+  const allowed = quoted.length === 2 ? `${quoted[0]} or ${quoted[1]}` : `one of ${quoted.join(', ')}`;
+  problems.push({ level: 'warn', message: `${field} must be ${allowed}, got ${show(v)}; using "${def}"` });
+  return def;
+}

@@ -1,7 +1,7 @@
 import { DEFAULT_SAVINGS_BIAS } from '../control/setpoint';
 import { validateCron } from '../maintenance/schedule';
 import { readBroker, readWebhook, readZoneIo } from './io-validate';
-import { ConfigProblem, Dict, get, isDict, NumberSpec, readBoolean, readNumber, show } from './read';
+import { ConfigProblem, Dict, get, isDict, NumberSpec, readBoolean, readNumber, readOneOf, show } from './read';
 import { MaintenanceSettings, MODES, Mode, PlatformSettings, SimulationSettings, ZoneSettings } from './types';
 
 export type { ConfigProblem } from './read';
@@ -55,18 +55,6 @@ export const ZONE_KEYS = new Set([
   'minOffMinutes', 'occupancyTimeoutMinutes', 'learning', 'control', 'savingsBias', 'holdHours', 'staleSensorMinutes',
   'simulated', 'sensors', 'switches', 'mqttOutput', 'httpOutput', 'demand',
 ]);
-
-function readControl(zone: Dict, where: string, problems: ConfigProblem[]): ZoneSettings['control'] {
-  const v = zone.control;
-  if (v === undefined || v === null || v === '') {
-    return 'predictive';
-  }
-  if ((CONTROLS as readonly unknown[]).includes(v)) {
-    return v as ZoneSettings['control'];
-  }
-  problems.push({ level: 'warn', message: `${where}: control must be "predictive" or "manual", got ${show(v)}; using "predictive"` });
-  return 'predictive';
-}
 
 function readModes(zone: Dict, where: string, problems: ConfigProblem[]): Mode[] {
   const raw = zone.modes;
@@ -200,7 +188,7 @@ function parseZone(
     minOffMinutes: num('minOffMinutes'),
     occupancyTimeoutMinutes: num('occupancyTimeoutMinutes'),
     learning: readBoolean(raw, 'learning', true, where, problems),
-    control: readControl(raw, where, problems),
+    control: readOneOf(raw, 'control', CONTROLS, 'predictive', `${where}: control`, problems),
     savingsBias: num('savingsBias'),
     holdHours: num('holdHours'),
     staleSensorMinutes: num('staleSensorMinutes'),
