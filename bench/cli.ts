@@ -117,7 +117,7 @@ function main(): void {
     let houseMethods = methods;
     if (withOurs) {
       const { model, sources } = priorExcluding(trainable, h.name, sim);
-      console.log(`\n${h.name}: ours starts from a prior fitted on ${sources.filter((s) => !s.startsWith('simulated')).join(', ') || 'no real home'} and ${sim.length} simulated households`);
+      console.log(`\n${h.name}: ours starts from a prior fitted on ${sources.filter((s) => !s.startsWith('simulated')).join(', ') || 'no real home'} and ${sim.filter((s) => "labels" in s).length} simulated households, each from its labels and from its sensors`);
       const { ours: _ours, ...rest } = methods;
       // As shipped, the prior is stored as int8; "ours-float" shows what that quantization costs.
       const stored = decodeModel(JSON.parse(JSON.stringify(encodeModel(model, { sources, trainedAt: '' })))).model;

@@ -37,9 +37,10 @@ function main(): void {
 
   const { model, sources } = priorExcluding(trainable, undefined, sim);
   const file = encodeModel(model, {
-    sources: sources.map((s) => (s.startsWith('simulated')
-      ? `${s}: simulated household (this repository's src/sim), ${PRIOR_SIMULATION.days} days`
-      : `${s}: van Kasteren et al. home/away labels (MIT licence, tim0306/activityrecognition)`)),
+    // One line per home: each is learned from its labels and from its sensor events as a zone believes them.
+    sources: [...new Set(sources.map((s) => s.replace(/ \(sensors\)$/, '')))].map((s) => (s.startsWith('simulated')
+      ? `${s}: simulated household (this repository's src/sim), ${PRIOR_SIMULATION.days} days, labels and sensor events`
+      : `${s}: van Kasteren et al. home/away labels and sensor events (MIT licence, tim0306/activityrecognition)`)),
     trainedAt: new Date().toISOString(),
     scores,
     notes: 'Weights and duration table only; the weekly profile is learned in each home. Made by npm run train-prior.',

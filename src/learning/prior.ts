@@ -1,4 +1,5 @@
 import { cloneModel, emptyModel, ForecasterModel, OccupancyForecaster } from './forecaster';
+import { InputEvent, isActivity, OccupancyEstimator } from './occupancy-now';
 
 /** One home's labelled history, minute by minute. */
 export interface LabelledSequence {
@@ -9,6 +10,49 @@ export interface LabelledSequence {
   labels: Int8Array;
   /** Optional per minute: 1 if any sensor activity was seen in that minute. */
   activity?: Uint8Array;
+}
+
+/**
+ * One home's sensor events over a span of minutes, without labels: walked as a zone walks its own
+ * history, the state of each minute is the occupancy estimator's belief (with the zone's own
+ * weekly profile), which is all a zone ever sees. Training on these teaches the prior how a
+ * belief behaves, lone misfires and missed quiet occupants included, not only how people do.
+ */
+export interface SensorSequence {
+  name: string;
+  start: number;
+  minutes: number;
+  /** In time order. */
+  events: readonly InputEvent[];
+  /** The occupancy timeout the estimator uses. */
+  timeoutMs: number;
+}
+
+export type PriorSequence = LabelledSequence | SensorSequence;
+
+/** Walks a sequence through `f` a day at a time (each `next()` feeds up to one more day). */
+function* walk(f: OccupancyForecaster, seq: PriorSequence): Generator<void> {
+  const DAY = 1440;
+  if ('labels' in seq) {
+    for (let i = 0; i < seq.labels.length; i++) {
+      f.observe(seq.start + i * 60_000, seq.labels[i], seq.activity ? seq.activity[i] === 1 : false);
+      if (i % DAY === DAY - 1) yield;
+    }
+    return;
+  }
+  const est = new OccupancyEstimator(seq.timeoutMs);
+  let j = 0;
+  for (let i = 0; i < seq.minutes; i++) {
+    const t = seq.start + i * 60_000;
+    let activity = false;
+    while (j < seq.events.length && seq.events[j].t <= t) {
+      const e = seq.events[j++];
+      est.add(e);
+      activity ||= isActivity(e);
+    }
+    f.observe(t, est.belief(t, f.usuallyHome(t)).occupied ? 1 : 0, activity);
+    if (i % DAY === DAY - 1) yield;
+  }
 }
 
 export interface PriorOptions {
@@ -22,23 +66,28 @@ export const DEFAULT_PRIOR_OPTIONS: PriorOptions = { epochs: 5, learningRate: 0.
 
 /**
  * Fits the household-independent part of the forecaster (weights and the duration table) on other
- * homes: each home is walked forward as a zone would, with delayed labels, carrying the model from
- * home to home. The weekly profile is personal and starts empty in every home.
+ * homes: each home is walked forward as a zone would, with delayed labels, from its true labels
+ * and/or from the belief its sensors give (SensorSequence). The weekly profile is personal and starts
+ * empty in every home.
  */
-export function fitPrior(sequences: LabelledSequence[], options: Partial<PriorOptions> = {}): ForecasterModel {
+export function fitPrior(sequences: PriorSequence[], options: Partial<PriorOptions> = {}): ForecasterModel {
   const o = { ...DEFAULT_PRIOR_OPTIONS, ...options };
-  let model = emptyModel();
+  const model = emptyModel();
   for (let epoch = 0; epoch < o.epochs; epoch++) {
-    // Later epochs take smaller steps, so the order of homes matters less.
+    // Later epochs take smaller steps.
     const lr = o.learningRate / (1 + epoch);
-    for (const seq of sequences) {
-      const start = cloneModel(model);
-      start.profile.fill(0);
-      const f = new OccupancyForecaster(start, { learningRate: lr, priorPull: 0 });
-      for (let i = 0; i < seq.labels.length; i++) {
-        f.observe(seq.start + i * 60_000, seq.labels[i], seq.activity ? seq.activity[i] === 1 : false);
-      }
-      model = f.model;
+    // Every home is walked side by side, a day of each in turn, each with its own belief, pending
+    // samples and weekly profile but all on the same weights and duration table: no home's place in
+    // the list decides what the prior ends on.
+    const walks = sequences.map((seq) => {
+      const f = new OccupancyForecaster(emptyModel(), { learningRate: lr, priorPull: 0 });
+      f.model.weights = model.weights;
+      f.model.duration = model.duration;
+      return walk(f, seq);
+    });
+    let open = walks;
+    while (open.length > 0) {
+      open = open.filter((w) => !w.next().done);
     }
   }
   const prior = cloneModel(model);
