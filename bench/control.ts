@@ -37,8 +37,12 @@ export const CONTROL_TAUS = [15, 30, 55];
 export const CONTROL_HEATERS = [1, 2, 3];
 export const DEFAULT_THETA = 0.5;
 
-/** The savingsBias sweep of the plugin's own decision (src/control/setpoint.ts). */
-export const SAVINGS_BIASES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+/**
+ * The savingsBias sweep of the plugin's own decision (src/control/setpoint.ts), in steps of 0.05:
+ * near the default, one step of 0.1 moves MissTime by 10 min/day or more, and a straight line
+ * between such points understates a curve that bends.
+ */
+export const SAVINGS_BIASES = Array.from({ length: 21 }, (_, i) => i / 20);
 /** Methods whose default control is the plugin's decidePredictive at DEFAULT_SAVINGS_BIAS (the rest: θ). */
 export const PLUGIN_METHODS = ['ours', 'ours-float', 'ours-noprior'];
 
@@ -237,7 +241,51 @@ export interface HomeControlResult {
     savingsBiases: number[];
     bias: { forecast: Record<string, BiasPoint[]>; sensorOnly: Record<string, BiasPoint[]> };
   };
+  /** Per track: the other methods' θ points the first plugin method's savingsBias sweep does not dominate. */
+  dominance: { method: string; forecast: DominanceGap[]; sensorOnly: DominanceGap[] };
   variants: Record<string, { tauHours: number; heaterCPerHour: number; alwaysMissMinPerDay: number | null; forecast: TrackControl; sensorOnly: TrackControl }>;
+}
+
+/** A point of another method's θ sweep that no setting of the plugin's dial matches. */
+export interface DominanceGap {
+  method: string;
+  theta: number | null;
+  missMinPerDay: number;
+  savingsPct: number;
+  /** The most the plugin's sweep saves at no more MissTime (null: every setting is colder). */
+  oursSavingsPct: number | null;
+}
+
+/**
+ * Where the plugin's savingsBias sweep fails to dominate: each point of another method's θ sweep
+ * (up to `maxMiss` min/day) for which no setting of the dial is at least as warm and saves at least
+ * as much, within a tolerance for noise (MissTime `missSlack` min/day, savings `savingsSlack` points).
+ * Settings are compared as they are, without drawing lines between them.
+ */
+export function dominanceGaps(
+  ours: readonly ControlScore[],
+  others: Record<string, readonly CurvePoint[]>,
+  opts: { maxMiss?: number; missSlack?: number; savingsSlack?: number } = {},
+): DominanceGap[] {
+  const maxMiss = opts.maxMiss ?? 60;
+  const missSlack = opts.missSlack ?? 0.5;
+  const savingsSlack = opts.savingsSlack ?? 0.05;
+  const gaps: DominanceGap[] = [];
+  for (const [method, points] of Object.entries(others)) {
+    for (const p of points) {
+      if (p.missMinPerDay === null || p.savingsPct === null || p.missMinPerDay > maxMiss) continue;
+      let best: number | null = null;
+      for (const o of ours) {
+        if (o.missMinPerDay !== null && o.savingsPct !== null && o.missMinPerDay <= p.missMinPerDay + missSlack) {
+          best = best === null ? o.savingsPct : Math.max(best, o.savingsPct);
+        }
+      }
+      if (best === null || best < p.savingsPct - savingsSlack) {
+        gaps.push({ method, theta: p.theta, missMinPerDay: p.missMinPerDay, savingsPct: p.savingsPct, oursSavingsPct: best });
+      }
+    }
+  }
+  return gaps;
 }
 
 /** Methods whose control entry is a fixed policy rather than a forecast (always-home = always comfort). */
@@ -314,6 +362,7 @@ export function controlForHome(
     forecast: trackScores(input, 'forecast', def, base, fixed.always, fixed.oracle),
     sensorOnly: trackScores(input, 'sensorOnly', def, base, fixed.always, fixed.oracle),
     curve: { thetas: opts.thetas, forecast: {}, sensorOnly: {}, savingsBiases: biases, bias: { forecast: {}, sensorOnly: {} } },
+    dominance: { method: [...plugin][0], forecast: [], sensorOnly: [] },
     variants: {},
   };
   for (const track of ['forecast', 'sensorOnly'] as const) {
@@ -336,6 +385,11 @@ export function controlForHome(
         ? Object.fromEntries(Object.entries(result[track]).filter(([m]) => isPlugin(m)))
         : trackScores(input, track, { theta, savingsBias: b, plugin }, base, fixed.always, fixed.oracle, isPlugin);
       for (const [m, s] of Object.entries(scores)) (biasCurve[m] ??= []).push({ savingsBias: b, theta: threshold(b), ...s });
+    }
+    const ours = biasCurve[result.dominance.method];
+    if (ours) {
+      const others = Object.fromEntries(Object.entries(curve).filter(([m]) => !isPlugin(m) && !FIXED.has(m)));
+      result.dominance[track] = dominanceGaps(ours, others);
     }
   }
   for (const tau of opts.taus ?? CONTROL_TAUS) {

@@ -79,6 +79,15 @@ export function controlTable(c: HomeControlResult): string {
     `method      ${head}   ${head}`,
   ];
   for (const m of methods) lines.push(`${m.padEnd(12)}${cells(c.forecast[m])}   ${cells(c.sensorOnly[m])}`);
+  const d = c.dominance;
+  for (const track of ['forecast', 'sensorOnly'] as const) {
+    const gaps = d[track];
+    const name = track === 'forecast' ? 'forecast track' : 'sensor-only track';
+    lines.push(gaps.length === 0
+      ? `dominance, ${name}: for every other method's θ point up to 60 min/day, the ${d.method} dial has a setting as warm that saves as much`
+      : `dominance, ${name}: the ${d.method} dial has no setting as warm that saves as much as ` + gaps.map((g) =>
+        `${g.method} θ ${g.theta} (${g.missMinPerDay.toFixed(1)} min/d, ${g.savingsPct.toFixed(1)} % against ${g.oursSavingsPct === null ? 'no setting that warm' : `${g.oursSavingsPct.toFixed(1)} %`})`).join(', '));
+  }
   const v = Object.values(c.variants);
   lines.push(
     'oracle savings % by room (forecast track): ' +
@@ -156,6 +165,7 @@ export class BenchExtras {
       sensorOnly: { ...r.sensorOnly, control: c.sensorOnly },
       controlParams: c.params,
       controlCurve: c.curve,
+      controlDominance: c.dominance,
       controlVariants: c.variants,
     };
   }

@@ -48,9 +48,18 @@ export interface ForecasterOptions {
   utcOffsetMinutes: number;
   /** Whether to learn at all (off: the prior alone, tables still fill). */
   learn: boolean;
+  /**
+   * Share of each forecast taken from the weekly profile at the target time, the rest from the
+   * model: P = (1 - share)·model + share·profile. The model reads the current state; after a long
+   * absence it can put a return at P 0.002 while the household has come home at that hour on many
+   * other days. The share keeps that in the forecast. Learning is unchanged: the weights are fitted
+   * to the model's own output, not to the mix.
+   */
+  profileShare: number;
 }
 
-// Chosen on the benchmark's homes as a whole (mean Brier, leave-one-home-out prior), not per home.
+// Chosen on the benchmark's homes as a whole (mean Brier, leave-one-home-out prior), not per home;
+// profileShare on the mean savings-against-MissTime curve of the control track (BENCHMARKS.md).
 export const DEFAULT_OPTIONS: ForecasterOptions = {
   learningRate: 0.001,
   priorPull: 0.00001,
@@ -58,6 +67,7 @@ export const DEFAULT_OPTIONS: ForecasterOptions = {
   durationDecay: 0.9995,
   utcOffsetMinutes: 0,
   learn: true,
+  profileShare: 0.05,
 };
 
 /** Thrown when a label would be learned before its horizon has passed. */
@@ -341,6 +351,7 @@ export class OccupancyForecaster {
     const w = this.model.weights;
     const d = this.model.duration;
     const x = this.x;
+    const share = this.opts.profileShare;
     const angleNow = (2 * Math.PI * tod) / DAY_MIN;
     for (let hi = 0; hi < NH; hi++) {
       const h = HORIZONS[hi];
@@ -362,7 +373,7 @@ export class OccupancyForecaster {
       for (let f = 0; f < NF; f++) {
         z += w[base + f] * x[f];
       }
-      this.p[hi] = sigmoid(z);
+      this.p[hi] = share > 0 ? (1 - share) * sigmoid(z) + share * this.profileAt(target) : sigmoid(z);
       const len = RING_LEN[hi];
       const slot = RING_BASE[hi] + ((minute % len) + len) % len;
       this.ringX.set(x, slot * NF);

@@ -1,5 +1,6 @@
 import {
-  CONTROL_DEFAULTS, ControlParams, MethodForecast, controlForHome, forecastAtLead, nextHomeIndex, simulateControl,
+  CONTROL_DEFAULTS, ControlParams, ControlScore, MethodForecast, controlForHome, dominanceGaps, forecastAtLead, nextHomeIndex,
+  simulateControl,
 } from '../../bench/control';
 import { HORIZONS, evaluateHouse } from '../../bench/evaluate';
 import { LONG_HORIZONS, Ours, Persistence, Ppp } from '../../bench/methods';
@@ -117,7 +118,7 @@ describe('control simulation on a synthetic office-hours home (away 09-17, const
     expect(r.forecast.ours.comfortShare!).toBeGreaterThanOrEqual(asTheta.forecast.ours.comfortShare!);
     expect(r.forecast.ours.missMinPerDay!).toBeLessThanOrEqual(asTheta.forecast.ours.missMinPerDay!);
     expect(r.sensorOnly.ours.comfortShare!).toBeGreaterThanOrEqual(asTheta.sensorOnly.ours.comfortShare!);
-    // θ 0.069 pre-heats on the 0.6s, θ 0.5 would too; θ 0.9 never does, so it is colder.
+    // θ 0.089 pre-heats on the 0.6s, θ 0.5 would too; θ 0.9 never does, so it is colder.
     const at = (th: number) => r.curve.forecast.ours.find((x) => x.theta === th)!;
     expect(at(0.9).missMinPerDay!).toBeGreaterThan(r.forecast.ours.missMinPerDay!);
     expect(r.forecast.ours.missMinPerDay).toBe(0);
@@ -129,6 +130,19 @@ describe('control simulation on a synthetic office-hours home (away 09-17, const
     expect(r.curve.bias.forecast.ours.map((x) => x.savingsBias)).toEqual([0, 0.5, 1]);
     expect(r.curve.bias.forecast.ours[1]).toMatchObject({ ...r.forecast.ours, theta: threshold(0.5) });
     expect(r.curve.bias.sensorOnly.ours[2].theta).toBeCloseTo(0.8, 12);
+  });
+
+  it('lists, per track, the other methods\' θ points that no setting of the plugin\'s dial matches', () => {
+    expect(r.dominance.method).toBe('ours');
+    for (const track of ['forecast', 'sensorOnly'] as const) {
+      const dial = r.curve.bias[track].ours;
+      for (const g of r.dominance[track]) {
+        expect(g.method).not.toMatch(/^(ours|always|oracle)$/);
+        expect(dial.some((o) => o.missMinPerDay! <= g.missMinPerDay + 0.5 && o.savingsPct! >= g.savingsPct - 0.05)).toBe(false);
+      }
+      // Always-comfort forecasts save nothing at no MissTime: the comfort end of the dial matches that.
+      expect(r.dominance[track].some((g) => g.method === 'home')).toBe(false);
+    }
   });
 
   it('sweeps θ per method and keeps always/oracle as single points', () => {
@@ -160,6 +174,34 @@ describe('control simulation on a synthetic office-hours home (away 09-17, const
     const weak: ControlParams = { ...CONTROL_DEFAULTS, thermal: { tauHours: 15, heaterCPerHour: 1, coolerCPerHour: 0 } };
     const run = simulateControl(labels, cold, n, { kind: 'always' }, weak);
     expect(run.missMinutes).toBeGreaterThan(0.9 * run.occupiedMinutes);
+  });
+});
+
+describe('dominanceGaps', () => {
+  const pt = (missMinPerDay: number, savingsPct: number): ControlScore => ({
+    savingsPct, missMinPerDay, oracleShare: null, energyShare: null, heaterOnMinutes: 0, discomfortDegreeHoursPerDay: null, comfortShare: null,
+  });
+  // The dial's settings: (MissTime, savings).
+  const ours = [pt(0, 0.5), pt(5, 3), pt(15, 6), pt(40, 9)];
+  const rows: Array<[string, number, number, number | null | 'none']> = [
+    ['a point the dial beats at less MissTime', 6, 2, 'none'],
+    ['a point the dial matches within the slack', 15.4, 6.04, 'none'],
+    ['saves more than any setting as warm', 10, 4, 3],
+    ['warmer than every setting but one, and saves more than it', 0, 1, 0.5],
+    ['as warm as a setting that saves more', 5, 2.5, 'none'],
+    ['beyond 60 min/day: not judged', 80, 20, 'none'],
+  ];
+  it.each(rows)('%s', (_what, miss, savings, oursBest) => {
+    const gaps = dominanceGaps(ours, { other: [{ theta: 0.2, ...pt(miss, savings) }] });
+    if (oursBest === 'none') {
+      expect(gaps).toEqual([]);
+    } else {
+      expect(gaps).toEqual([{ method: 'other', theta: 0.2, missMinPerDay: miss, savingsPct: savings, oursSavingsPct: oursBest }]);
+    }
+  });
+
+  it('says null when every setting of the dial is colder than the point', () => {
+    expect(dominanceGaps([pt(3, 5)], { other: [{ theta: 0.1, ...pt(1, 0.2) }] })[0].oursSavingsPct).toBeNull();
   });
 });
 

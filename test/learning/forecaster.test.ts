@@ -78,6 +78,27 @@ describe('OccupancyForecaster', () => {
     expect(sum / n).toBeLessThan(0.8);
   });
 
+  it('keeps a share of the weekly profile in every forecast, so a long absence does not hide the usual return', () => {
+    // Three weeks of the routine, then a week away: the state says "away for days", the profile
+    // says "home at 18:00 on a weekday".
+    const f = new OccupancyForecaster(emptyModel(), { learningRate: 0.05, profileShare: 0.05 });
+    const pure = new OccupancyForecaster(emptyModel(), { learningRate: 0.05, profileShare: 0 });
+    const away = (t: number) => (t < MONDAY + 21 * DAY ? routine(t) : 0);
+    const until = MONDAY + 25 * DAY + 16 * 60 * MIN; // Friday of the week away, 16:00
+    for (let t = MONDAY; t <= until; t += MIN) {
+      f.observe(t, away(t));
+      pure.observe(t, away(t));
+    }
+    // Same weights and tables: the share changes the forecast, not what is learned.
+    expect(Array.from(f.model.weights)).toEqual(Array.from(pure.model.weights));
+    const i = HORIZONS.indexOf(120);
+    const profile = f.usuallyHome(until + 120 * MIN)!;
+    expect(profile).toBeGreaterThan(0.5);
+    expect(f.predict(120)).toBeCloseTo(0.95 * pure.predict(120) + 0.05 * profile, 6);
+    expect(f.predictions()[i]).toBeGreaterThan(0.025);
+    expect(pure.predict(120)).toBeLessThan(f.predict(120));
+  });
+
   it('refuses to learn a label before its horizon has passed', () => {
     const f = new OccupancyForecaster();
     const x = new Float32Array(16);
