@@ -7,6 +7,7 @@ import { PlatformSettings, ZoneSettings } from './config/types';
 import { parseConfig } from './config/validate';
 import { ZoneAccessory } from './homekit/zone-accessory';
 import { IoContext, ZoneIoParts } from './io/zone-io';
+import type { ActivityEvent } from './io/types';
 import { WebhookServer, WebhookZone } from './io/webhook';
 import { PLATFORM_NAME, PLUGIN_NAME } from './settings';
 import { SimulatedHome } from './sim/home';
@@ -141,6 +142,10 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
           lastReadings: lastReadings(history, clock.now(), zs.staleSensorMinutes * 60_000),
           comfort: this.comfort.forZone(zs, log, utcOffsetMinutes),
         });
+        const recalled = zone.recall(recentEvents(history, clock.now(), Math.min(RECALL_DAYS, settings.historyDays)));
+        if (recalled > 0) {
+          log.debug(`recalled ${recalled} sensor event(s) from the last ${Math.min(RECALL_DAYS, settings.historyDays)} days of history`);
+        }
         this.publish(zone, log, parts);
         entries.push({ zone, log });
         if (parts.sensors) {
@@ -329,6 +334,38 @@ export class OccupancyThermostatPlatform implements DynamicPlatformPlugin {
  * The newest indoor temperature and humidity in the zone's history within `withinMs` of now. A
  * record stamped after now (the clock went back, or a sped-up demo clock restarted) counts as now.
  */
+/** How far back a zone's events are replayed at start: enough for its sensor tallies (sensor-trust.ts). */
+export const RECALL_DAYS = 14;
+
+/**
+ * The zone's events of the last `days` days from its history, oldest first, as the inputs gave them
+ * (sensor names included), for Zone.recall after a restart. Events stamped after now (the history's
+ * clock ran ahead of this one: a simulation's fast clock, or a clock set back) keep their spacing and
+ * are moved back to end just before now. Unreadable history gives none.
+ */
+export function recentEvents(history: Pick<HistoryLog, 'scan'>, now: number, days: number): ActivityEvent[] {
+  const out: ActivityEvent[] = [];
+  const span = days * 86_400_000;
+  try {
+    history.scan(now - span, now + span, (r) => {
+      if (r.kind === 'event') {
+        out.push(r.s === undefined ? { t: r.t, kind: r.e, value: r.v } : { t: r.t, kind: r.e, value: r.v, sensor: r.s });
+      }
+    });
+  } catch {
+    return [];
+  }
+  // Segments are read in order, but a clock that stepped back can leave a day's lines out of order.
+  out.sort((a, b) => a.t - b.t);
+  const ahead = out.length > 0 ? out[out.length - 1].t - now + 1 : 0;
+  if (ahead > 0) {
+    for (const e of out) {
+      e.t -= ahead;
+    }
+  }
+  return out.filter((e) => e.t >= now - span);
+}
+
 export function lastReadings(history: Pick<HistoryLog, 'scan'>, now: number, withinMs: number): ZoneDeps['lastReadings'] {
   const out: NonNullable<ZoneDeps['lastReadings']> = {};
   const newest: Record<string, number> = {};

@@ -1,6 +1,9 @@
 import type { Mode } from '../config/types';
 
 /** A discrete input: motion seen, a door opened, presence reported. */
+/** Longest sensor name a zone's history keeps with an event (longer ones are cut when written). */
+export const MAX_SENSOR_ID = 200;
+
 export interface ActivityEvent {
   t: number;
   kind: 'motion' | 'door' | 'presence';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { Mode, MODES } from '../config/types';
-import type { ActivityEvent } from '../io/types';
+import { MAX_SENSOR_ID, type ActivityEvent } from '../io/types';
 
 interface Log {
   info(message: string): void;
@@ -16,8 +16,8 @@ interface Log {
 export type HistoryRecord =
   /** The zone's belief that someone is home. */
   | { t: number; kind: 'occupancy'; v: boolean }
-  /** A discrete input (motion, door, presence) and its value. */
-  | { t: number; kind: 'event'; e: ActivityEvent['kind']; v: boolean }
+  /** A discrete input (motion, door, presence) and its value; `s` names the sensor when known. */
+  | { t: number; kind: 'event'; e: ActivityEvent['kind']; v: boolean; s?: string }
   /** A reading: indoor °C, indoor % relative humidity, outdoor °C. */
   | { t: number; kind: 'temperature' | 'humidity' | 'outdoor'; v: number }
   /** What the equipment was told to do. */
@@ -430,6 +430,9 @@ export function checkRecord(raw: unknown): string | undefined {
     case 'event':
       if (typeof r.e !== 'string' || !Object.prototype.hasOwnProperty.call(EVENT_KINDS, r.e)) {
         return `event e must be one of ${Object.keys(EVENT_KINDS).join(', ')}, got ${describe(r.e)}`;
+      }
+      if (r.s !== undefined && (typeof r.s !== 'string' || r.s.length === 0 || r.s.length > MAX_SENSOR_ID)) {
+        return `event s must be a sensor name of 1 to ${MAX_SENSOR_ID} characters, got ${describe(r.s)}`;
       }
       return typeof r.v === 'boolean' ? undefined : `event v must be true or false, got ${describe(r.v)}`;
     case 'temperature':

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import { canCool, canHeat, Mode, ZoneSettings } from '../config/types';
 import { decideRelay, EquipmentState } from '../control/relay';
-import type { DeviceState, EquipmentCommand, Reading, ZoneInput, ZoneOutput } from '../io/types';
+import { MAX_SENSOR_ID, type ActivityEvent, type DeviceState, type EquipmentCommand, type Reading, type ZoneInput, type ZoneOutput } from '../io/types';
 import type { HistoryRecord } from '../store/history';
 import { decidePredictive, PredictiveDecision, temperaturesFor } from '../control/setpoint';
 import { HORIZONS, OccupancyForecaster } from '../learning/forecaster';
@@ -180,6 +180,24 @@ export class Zone {
     return this.settings.name;
   }
 
+  /**
+   * Feeds events from before a restart (from the zone's history, oldest first) to the occupancy
+   * estimator, so what it learned about its sensors (which ones fire alone) and when it last saw
+   * someone survive the restart. Nothing is written to the history again; events from now on are
+   * left to the inputs. Returns how many events were taken.
+   */
+  recall(events: Iterable<ActivityEvent>): number {
+    const now = this.clock.now();
+    let n = 0;
+    for (const e of events) {
+      if (e.t < now) {
+        this.occupancy.add(e);
+        n++;
+      }
+    }
+    return n;
+  }
+
   get snapshot(): Readonly<ZoneSnapshot> {
     return this.state;
   }
@@ -221,7 +239,9 @@ export class Zone {
     this.record('outdoor', snap.outdoorTemperature);
     let activity = false;
     for (const e of snap.events) {
-      this.history?.append({ t: e.t, kind: 'event', e: e.kind, v: e.value });
+      this.history?.append({
+        t: e.t, kind: 'event', e: e.kind, v: e.value, ...(e.sensor ? { s: e.sensor.slice(0, MAX_SENSOR_ID) } : {}),
+      });
       this.occupancy.add(e);
       activity ||= isActivity(e);
     }

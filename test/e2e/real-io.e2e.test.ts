@@ -287,6 +287,8 @@ describe('Homebridge with real sensors and devices (MQTT, webhook, HTTP, Apple H
     const mark = hb!.mark();
     await hb!.start();
     await hb!.waitForLog(/webhook: listening on/, 15_000, mark);
+    // The zone replays its recent events from history (sensor trust, last activity).
+    await hb!.waitForLog(/\[Bedroom\][^\n]* recalled [1-9]\d* sensor event\(s\) from the last \d+ days of history/, 5_000, mark);
     client = connect(hb!, pairing);
     acc.Bedroom = await findAccessory(client, 'Bedroom');
     expect(Number(await readValue(live(), acc.Bedroom.named(ServiceType.Switch, 'Bedroom Someone Home', CharType.On)!))).toBe(1);

@@ -299,6 +299,19 @@ describe('HistoryLog', () => {
     expect(checkRecord({ t: D1, kind: 'outdoor', v: -10 })).toBeUndefined();
   });
 
+  it('keeps the name of the sensor behind an event, and checks it', () => {
+    const h = new HistoryLog(dir, log);
+    expect(h.append({ t: D1, kind: 'event', e: 'motion', v: true, s: 'zigbee2mqtt/hall_pir' })).toBe(true);
+    h.flush();
+    expect(h.read(D1, D1 + DAY)).toEqual([{ t: D1, kind: 'event', e: 'motion', v: true, s: 'zigbee2mqtt/hall_pir' }]);
+    expect(checkRecord({ t: D1, kind: 'event', e: 'door', v: false })).toBeUndefined();
+    expect(checkRecord({ t: D1, kind: 'event', e: 'motion', v: true, s: 7 }))
+      .toBe('event s must be a sensor name of 1 to 200 characters, got 7');
+    expect(checkRecord({ t: D1, kind: 'event', e: 'motion', v: true, s: '' }))
+      .toBe('event s must be a sensor name of 1 to 200 characters, got ""');
+    expect(checkRecord({ t: D1, kind: 'event', e: 'motion', v: true, s: 'x'.repeat(201) })).toMatch(/^event s must be/);
+  });
+
   it('a failed flush keeps the records, warns once, and writes them when it can', () => {
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     fs.writeFileSync(dir, 'a file where the directory should be');

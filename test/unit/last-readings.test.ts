@@ -1,4 +1,4 @@
-import { lastReadings } from '../../src/platform';
+import { lastReadings, recentEvents } from '../../src/platform';
 import type { HistoryRecord } from '../../src/store/history';
 
 const NOW = 1_700_000_000_000;
@@ -32,5 +32,37 @@ describe('lastReadings: what a zone shows after a restart', () => {
   it('an unreadable history gives nothing, never an error', () => {
     const broken = { scan: () => { throw new Error('EACCES'); } };
     expect(lastReadings(broken, NOW, 30 * MIN)).toEqual({});
+  });
+});
+
+describe('recentEvents: what a zone recalls after a restart', () => {
+  it('gives the events of the window, oldest first, with their sensors, and nothing else', () => {
+    const records: HistoryRecord[] = [
+      { t: NOW - 15 * 1440 * MIN, kind: 'event', e: 'motion', v: true, s: 'too old' },
+      { t: NOW - 3 * MIN, kind: 'event', e: 'door', v: false },
+      { t: NOW - 5 * MIN, kind: 'event', e: 'motion', v: true, s: 'hall' },
+      { t: NOW - 4 * MIN, kind: 'occupancy', v: true },
+      { t: NOW - 2 * MIN, kind: 'temperature', v: 20 },
+    ];
+    expect(recentEvents(history(records), NOW, 14)).toEqual([
+      { t: NOW - 5 * MIN, kind: 'motion', value: true, sensor: 'hall' },
+      { t: NOW - 3 * MIN, kind: 'door', value: false },
+    ]);
+  });
+
+  it('moves events stamped after now (a clock that ran ahead) back before now, keeping their spacing', () => {
+    const records: HistoryRecord[] = [
+      { t: NOW - 10 * MIN, kind: 'event', e: 'motion', v: true, s: 'a' },
+      { t: NOW + 20 * MIN, kind: 'event', e: 'motion', v: true, s: 'b' },
+      { t: NOW + 30 * MIN, kind: 'event', e: 'motion', v: true, s: 'c' },
+    ];
+    expect(recentEvents(history(records), NOW, 14).map((e) => [e.sensor, (e.t - NOW) / MIN])).toEqual([
+      ['a', -40 - 1 / MIN], ['b', -10 - 1 / MIN], ['c', -1 / MIN],
+    ]);
+  });
+
+  it('an unreadable history gives nothing, never an error', () => {
+    const broken = { scan: () => { throw new Error('EACCES'); } };
+    expect(recentEvents(broken, NOW, 14)).toEqual([]);
   });
 });

@@ -189,6 +189,79 @@ describe('Zone history', () => {
   });
 });
 
+describe('Zone after a restart', () => {
+  // A kitchen PIR that fires alone, day after day, in an otherwise quiet zone, and a hall sensor
+  // whose firings come with the door: the history a zone leaves behind.
+  function pastWeek(start: number): ActivityEvent[] {
+    const events: ActivityEvent[] = [];
+    for (let d = 0; d < 7; d++) {
+      const day = start + d * 1440 * MIN;
+      events.push({ t: day + 8 * 60 * MIN, kind: 'motion', value: true, sensor: 'hall' });
+      events.push({ t: day + 8 * 60 * MIN + 30_000, kind: 'door', value: true, sensor: 'door' });
+      events.push({ t: day + 8 * 60 * MIN + 60_000, kind: 'door', value: false, sensor: 'door' });
+      for (const hour of [11, 13, 15]) {
+        events.push({ t: day + hour * 60 * MIN, kind: 'motion', value: true, sensor: 'kitchen' });
+        events.push({ t: day + hour * 60 * MIN + 2 * MIN, kind: 'motion', value: true, sensor: 'kitchen' });
+      }
+    }
+    return events;
+  }
+
+  function started(recall: boolean) {
+    const s = setup();
+    const past = pastWeek(s.clock.now() - 7 * 1440 * MIN);
+    const taken = recall ? s.zone.recall(past) : 0;
+    return { ...s, taken, past };
+  }
+
+  it('recalls what it learned about its sensors: a lone misfire is still not an arrival', () => {
+    const fresh = started(false);
+    const recalled = started(true);
+    expect(recalled.taken).toBe(recalled.past.length);
+    for (const z of [fresh, recalled]) {
+      z.input.pending = [
+        { t: z.clock.now() - 2 * MIN, kind: 'motion', value: true, sensor: 'kitchen' },
+        { t: z.clock.now(), kind: 'motion', value: true, sensor: 'kitchen' },
+      ];
+      z.zone.tick();
+    }
+    // Without its past the zone trusts the kitchen PIR; with it, two kitchen triggers are not enough.
+    expect(fresh.zone.snapshot.occupied).toBe(true);
+    expect(recalled.zone.snapshot.occupied).toBe(false);
+  });
+
+  it('takes only events from before now, and writes nothing to its history', () => {
+    const { zone, clock } = setup();
+    const appended: HistoryRecord[] = [];
+    const z2 = new Zone(zone.settings, {
+      input: new FakeInput(), output: new FakeOutput(), clock, history: { append: (r) => appended.push(r) },
+      log: { info: () => undefined, warn: () => undefined, debug: () => undefined },
+    });
+    expect(z2.recall([
+      { t: clock.now() - MIN, kind: 'motion', value: true },
+      { t: clock.now(), kind: 'motion', value: true },
+      { t: clock.now() + MIN, kind: 'motion', value: true },
+    ])).toBe(1);
+    expect(appended).toEqual([]);
+  });
+
+  it('writes the sensor of each event to its history', () => {
+    const { settings, clock } = setup();
+    const input = new FakeInput();
+    const records: HistoryRecord[] = [];
+    const zone = new Zone(settings, {
+      input, output: new FakeOutput(), clock, history: { append: (r) => records.push(r) },
+      log: { info: () => undefined, warn: () => undefined, debug: () => undefined },
+    });
+    input.pending = [{ t: clock.now(), kind: 'motion', value: true, sensor: 'hall' }, { t: clock.now(), kind: 'door', value: true }];
+    zone.tick();
+    expect(records.filter((r) => r.kind === 'event')).toEqual([
+      { t: clock.now(), kind: 'event', e: 'motion', v: true, s: 'hall' },
+      { t: clock.now(), kind: 'event', e: 'door', v: true },
+    ]);
+  });
+});
+
 describe('Zone with a forecaster', () => {
   it('feeds its occupancy belief to the forecaster each tick and reports the forecast', () => {
     const settings = parseConfig({ zones: [{ name: 'Den', control: 'manual' }] }).settings.zones[0];
