@@ -1,5 +1,5 @@
 import { MINUTE_MS } from './loaders/types';
-import { DEFAULT_SAVINGS_BIAS, decidePredictive, Forecast, threshold } from '../src/control/setpoint';
+import { DEFAULT_SAVINGS_BIAS, decidePredictive, Forecast, LEAD_MARGIN_MINUTES, pHomeWithin, threshold } from '../src/control/setpoint';
 import { ThermalParams, stepTemperature, timeToReach } from '../src/sim/thermal';
 
 /**
@@ -38,11 +38,11 @@ export const CONTROL_HEATERS = [1, 2, 3];
 export const DEFAULT_THETA = 0.5;
 
 /**
- * The savingsBias sweep of the plugin's own decision (src/control/setpoint.ts), in steps of 0.05:
- * near the default, one step of 0.1 moves MissTime by 10 min/day or more, and a straight line
- * between such points understates a curve that bends.
+ * The savingsBias sweep of the plugin's own decision (src/control/setpoint.ts), in steps of 0.025:
+ * near the default, one step of 0.1 moves MissTime by 10 min/day or more, and both a straight line
+ * between settings and the dominance check's staircase understate a curve that bends.
  */
-export const SAVINGS_BIASES = Array.from({ length: 21 }, (_, i) => i / 20);
+export const SAVINGS_BIASES = Array.from({ length: 41 }, (_, i) => i / 40);
 /** Methods whose default control is the plugin's decidePredictive at DEFAULT_SAVINGS_BIAS (the rest: θ). */
 export const PLUGIN_METHODS = ['ours', 'ours-float', 'ours-noprior'];
 
@@ -58,8 +58,11 @@ interface ForecastInputs {
 export type Policy =
   | { kind: 'always' }
   | { kind: 'oracle' }
-  /** Comfort when home now or P(home at now + lead) ≥ θ. */
-  | ({ kind: 'forecast'; theta: number } & ForecastInputs)
+  /**
+   * Comfort when home now or P(home at now + lead) ≥ θ; with a margin, the highest P over
+   * [lead, lead + margin] (the plugin's reading of a forecast, for a like-for-like comparison).
+   */
+  | ({ kind: 'forecast'; theta: number; marginMinutes?: number } & ForecastInputs)
   /** The plugin's own decision: decidePredictive with this savingsBias. */
   | ({ kind: 'plugin'; savingsBias: number } & ForecastInputs);
 
@@ -115,8 +118,10 @@ export function simulateControl(
   let T = params.initialTemperature;
   let on = false;
   // The plugin's decision reads one minute's forecasts at a time; one buffer, refilled each minute.
-  const column = policy.kind === 'plugin' ? new Float64Array(policy.horizons.length) : undefined;
-  const forecast: Forecast | undefined = policy.kind === 'plugin' ? { horizons: policy.horizons, pHome: column! } : undefined;
+  const margin = policy.kind === 'forecast' ? policy.marginMinutes ?? 0 : 0;
+  const perColumn = policy.kind === 'plugin' || margin > 0;
+  const column = perColumn ? new Float64Array((policy as ForecastInputs).horizons.length) : undefined;
+  const forecast: Forecast | undefined = perColumn ? { horizons: (policy as ForecastInputs).horizons, pHome: column! } : undefined;
   for (let i = 0; i < n; i++) {
     const tout = outdoor[i];
     const label = labels[i];
@@ -131,7 +136,10 @@ export function simulateControl(
       } else {
         const f = policy.forecasts;
         const here = policy.occupiedNow === 'label' ? label === 1 : f[0][i] >= 0.5;
-        if (policy.kind === 'forecast') {
+        if (policy.kind === 'forecast' && margin > 0) {
+          for (let k = 0; k < f.length; k++) column![k] = f[k][i];
+          setpoint = here || pHomeWithin(forecast!, Math.max(0, leadMin), Math.max(0, leadMin) + margin) >= policy.theta ? comfort : eco;
+        } else if (policy.kind === 'forecast') {
           setpoint = here || forecastAtLead(f, policy.horizons, i, leadMin) >= policy.theta ? comfort : eco;
         } else {
           for (let k = 0; k < f.length; k++) column![k] = f[k][i];
@@ -240,8 +248,16 @@ export interface HomeControlResult {
     sensorOnly: Record<string, CurvePoint[]>;
     savingsBiases: number[];
     bias: { forecast: Record<string, BiasPoint[]>; sensorOnly: Record<string, BiasPoint[]> };
+    /**
+     * The θ sweep of the other methods read as the plugin reads a forecast: the highest P over
+     * [lead, lead + LEAD_MARGIN_MINUTES]. Compares forecasters under one control rule.
+     */
+    withMargin: { marginMinutes: number; forecast: Record<string, CurvePoint[]>; sensorOnly: Record<string, CurvePoint[]> };
   };
-  /** Per track: the other methods' θ points the first plugin method's savingsBias sweep does not dominate. */
+  /**
+   * Per track: the other methods' θ points (as published, and "<method>+margin" read with the
+   * plugin's margin) that the first plugin method's savingsBias sweep does not dominate.
+   */
   dominance: { method: string; forecast: DominanceGap[]; sensorOnly: DominanceGap[] };
   variants: Record<string, { tauHours: number; heaterCPerHour: number; alwaysMissMinPerDay: number | null; forecast: TrackControl; sensorOnly: TrackControl }>;
 }
@@ -296,6 +312,8 @@ interface Setting {
   theta: number;
   savingsBias?: number;
   plugin?: ReadonlySet<string>;
+  /** θ-methods read the highest P over [lead, lead + this] instead of P at the lead. */
+  marginMinutes?: number;
 }
 
 function trackScores(
@@ -313,7 +331,7 @@ function trackScores(
     const inputs: ForecastInputs = { forecasts: f.byIssue, horizons: f.horizons, occupiedNow: track === 'forecast' ? 'label' : 'forecast' };
     const policy: Policy = setting.savingsBias !== undefined && setting.plugin?.has(m)
       ? { kind: 'plugin', savingsBias: setting.savingsBias, ...inputs }
-      : { kind: 'forecast', theta: setting.theta, ...inputs };
+      : { kind: 'forecast', theta: setting.theta, marginMinutes: setting.marginMinutes, ...inputs };
     out[m] = scoreRun(simulateControl(input.labels, input.outdoor, input.n, policy, params), always, oracle);
   }
   if (!only) {
@@ -361,7 +379,10 @@ export function controlForHome(
     },
     forecast: trackScores(input, 'forecast', def, base, fixed.always, fixed.oracle),
     sensorOnly: trackScores(input, 'sensorOnly', def, base, fixed.always, fixed.oracle),
-    curve: { thetas: opts.thetas, forecast: {}, sensorOnly: {}, savingsBiases: biases, bias: { forecast: {}, sensorOnly: {} } },
+    curve: {
+      thetas: opts.thetas, forecast: {}, sensorOnly: {}, savingsBiases: biases, bias: { forecast: {}, sensorOnly: {} },
+      withMargin: { marginMinutes: LEAD_MARGIN_MINUTES, forecast: {}, sensorOnly: {} },
+    },
     dominance: { method: [...plugin][0], forecast: [], sensorOnly: [] },
     variants: {},
   };
@@ -386,9 +407,16 @@ export function controlForHome(
         : trackScores(input, track, { theta, savingsBias: b, plugin }, base, fixed.always, fixed.oracle, isPlugin);
       for (const [m, s] of Object.entries(scores)) (biasCurve[m] ??= []).push({ savingsBias: b, theta: threshold(b), ...s });
     }
+    const withMargin = result.curve.withMargin[track];
+    for (const th of opts.thetas) {
+      const scores = trackScores(input, track, { theta: th, marginMinutes: LEAD_MARGIN_MINUTES }, base, fixed.always, fixed.oracle,
+        (m) => !isPlugin(m));
+      for (const [m, sc] of Object.entries(scores)) (withMargin[m] ??= []).push({ theta: th, ...sc });
+    }
     const ours = biasCurve[result.dominance.method];
     if (ours) {
       const others = Object.fromEntries(Object.entries(curve).filter(([m]) => !isPlugin(m) && !FIXED.has(m)));
+      for (const [m, pts] of Object.entries(withMargin)) others[`${m}+margin`] = pts;
       result.dominance[track] = dominanceGaps(ours, others);
     }
   }

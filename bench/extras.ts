@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CONTROL_DEFAULTS, CONTROL_HEATERS, CONTROL_TAUS, ControlScore, DEFAULT_THETA, HomeControlResult, MethodForecasts, PLUGIN_METHODS, SAVINGS_BIASES,
+  CONTROL_DEFAULTS, CONTROL_HEATERS, CONTROL_TAUS, ControlScore, DEFAULT_THETA, DominanceGap, HomeControlResult, MethodForecasts, PLUGIN_METHODS, SAVINGS_BIASES,
   controlForHome,
 } from './control';
 import { EvalOptions, HouseResult, Track } from './evaluate';
@@ -64,6 +64,22 @@ const pct = (x: number | null | undefined): string => (x === null || x === undef
 const min0 = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : x.toFixed(0));
 const share = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : x.toFixed(2));
 
+/** One line: which methods' θ points the plugin's dial does not match, where, and by how much. */
+export function dominanceSummary(method: string, gaps: readonly DominanceGap[]): string {
+  if (gaps.length === 0) {
+    return `for every other method's θ point up to 60 min/day, the ${method} dial has a setting as warm that saves as much`;
+  }
+  const by = new Map<string, DominanceGap[]>();
+  for (const g of gaps) by.set(g.method, [...(by.get(g.method) ?? []), g]);
+  const parts = [...by].map(([m, gs]) => {
+    const miss = gs.map((g) => g.missMinPerDay);
+    const worst = Math.max(...gs.map((g) => g.savingsPct - (g.oursSavingsPct ?? 0)));
+    const none = gs.some((g) => g.oursSavingsPct === null) ? ', some warmer than any setting' : '';
+    return `${m} ×${gs.length} (${Math.min(...miss).toFixed(1)}–${Math.max(...miss).toFixed(1)} min/d, up to ${worst.toFixed(1)} points more${none})`;
+  });
+  return `the ${method} dial has no setting as warm that saves as much as ${parts.join(', ')}`;
+}
+
 export function controlTable(c: HomeControlResult): string {
   const p = c.params;
   const methods = Object.keys(c.forecast).concat(Object.keys(c.sensorOnly).filter((m) => !(m in c.forecast)));
@@ -83,10 +99,7 @@ export function controlTable(c: HomeControlResult): string {
   for (const track of ['forecast', 'sensorOnly'] as const) {
     const gaps = d[track];
     const name = track === 'forecast' ? 'forecast track' : 'sensor-only track';
-    lines.push(gaps.length === 0
-      ? `dominance, ${name}: for every other method's θ point up to 60 min/day, the ${d.method} dial has a setting as warm that saves as much`
-      : `dominance, ${name}: the ${d.method} dial has no setting as warm that saves as much as ` + gaps.map((g) =>
-        `${g.method} θ ${g.theta} (${g.missMinPerDay.toFixed(1)} min/d, ${g.savingsPct.toFixed(1)} % against ${g.oursSavingsPct === null ? 'no setting that warm' : `${g.oursSavingsPct.toFixed(1)} %`})`).join(', '));
+    lines.push(`dominance, ${name}: ${dominanceSummary(d.method, gaps)}`);
   }
   const v = Object.values(c.variants);
   lines.push(

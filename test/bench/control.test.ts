@@ -145,6 +145,17 @@ describe('control simulation on a synthetic office-hours home (away 09-17, const
     }
   });
 
+  it('sweeps the other methods again with the plugin\'s margin: never colder than without it', () => {
+    expect(r.curve.withMargin.marginMinutes).toBe(30);
+    expect(Object.keys(r.curve.withMargin.forecast)).not.toContain('ours');
+    expect(r.curve.withMargin.forecast.perfect.map((x) => x.theta)).toEqual([0.1, 0.5, 0.9]);
+    for (const m of ['perfect', 'away', 'home']) {
+      r.curve.withMargin.forecast[m].forEach((p, k) => {
+        expect(p.missMinPerDay!).toBeLessThanOrEqual(r.curve.forecast[m][k].missMinPerDay!);
+      });
+    }
+  });
+
   it('sweeps θ per method and keeps always/oracle as single points', () => {
     expect(r.curve.thetas).toEqual([0.1, 0.5, 0.9]);
     expect(r.curve.forecast.perfect.map((x) => x.theta)).toEqual([0.1, 0.5, 0.9]);
