@@ -3,6 +3,7 @@ import * as https from 'node:https';
 import type { HttpOutputSettings } from '../config/types';
 import { parseDeviceState, render, renderPayload } from './command';
 import { lookup } from './readings';
+import { decodeSafe, redactUrl } from './redact';
 import type { DeviceState, EquipmentCommand, ZoneOutput } from './types';
 
 export interface HttpOutputLogger {
@@ -20,34 +21,6 @@ export interface HttpOutputOptions {
 
 /** Largest response body read for the state key; the rest is discarded. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
-
-/** Query parameters whose values are never logged. */
-const SECRET_PARAM = /token|key|pass|pwd|secret|auth|sig|session|credential/i;
-
-/** The URL for logs: userinfo and secret-looking query values replaced by ***. */
-export function redactUrl(raw: string): string {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    return '(invalid URL)';
-  }
-  const search = u.search === '' ? '' : '?' + u.search.slice(1).split('&').map((part) => {
-    const eq = part.indexOf('=');
-    const name = eq < 0 ? part : part.slice(0, eq);
-    return eq >= 0 && SECRET_PARAM.test(decodeSafe(name)) ? `${name}=***` : part;
-  }).join('&');
-  const userinfo = u.username !== '' || u.password !== '' ? '***@' : '';
-  return `${u.protocol}//${userinfo}${u.host}${u.pathname}${search}${u.hash}`;
-}
-
-function decodeSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
 
 interface Request {
   /** What makes two requests the same: the rendered request (setpoint) or the relay's on/off (relay). */

@@ -7,6 +7,7 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import type { MqttBrokerSettings, MqttOutputSettings, SensorSettings } from '../config/types';
 import { parseDeviceState, renderPayload } from './command';
 import { lookup, MAX_PAYLOAD_BYTES, parsePayload, ReadingError } from './readings';
+import { redactUrl } from './redact';
 import type { SensorSource, ZoneSensors } from './sensor-hub';
 import type { DeviceState, EquipmentCommand, ZoneOutput } from './types';
 
@@ -28,20 +29,6 @@ export interface MqttConnectionOptions {
   maxBackoffMs?: number;
   /** How long `publish` waits for a connection and for the broker's acknowledgement (default 10 s). */
   publishTimeoutMs?: number;
-}
-
-/** The broker URL without any user name or password, for logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = '';
-      u.password = '';
-    }
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^/@]*@/, '//');
-  }
 }
 
 /** Whether a topic matches a subscription filter with MQTT's + and # wildcards. */

@@ -1,5 +1,6 @@
 import type { MqttOutputSettings, SensorSettings } from '../../src/config/types';
-import { attachMqttSensors, MqttConnection, MqttOutput, redactUrl, topicMatches } from '../../src/io/mqtt';
+import { attachMqttSensors, MqttConnection, MqttOutput, topicMatches } from '../../src/io/mqtt';
+import { redactUrl } from '../../src/io/redact';
 import type { DeviceState, EquipmentCommand } from '../../src/io/types';
 import {
   freePort, itWithOwnBroker, recordingLog, RecordingHub, repeatUntil, startAedes, startBroker, TestBroker, uniquePrefix, waitFor,
@@ -63,9 +64,9 @@ afterAll(async () => {
 
 describe('helpers', () => {
   it('redacts credentials from broker URLs', () => {
-    expect(redactUrl('mqtt://user:secret@broker.lan:1883')).toBe('mqtt://broker.lan:1883');
+    expect(redactUrl('mqtt://user:secret@broker.lan:1883')).toBe('mqtt://***@broker.lan:1883');
     expect(redactUrl('mqtts://broker.lan:8883')).toBe('mqtts://broker.lan:8883');
-    expect(redactUrl('not a url //u:p@x')).toBe('not a url //x');
+    expect(redactUrl('not a url //u:p@x')).toBe('(invalid URL)');
   });
 
   it.each([
@@ -413,7 +414,7 @@ describe('MQTT connection', () => {
     const log = recordingLog();
     connection(`mqtt://someone:url-password@127.0.0.1:${port}`, log, { username: 'u', password: 'p4ss-w0rd' });
     await waitFor(() => log.lines.some((l) => l.level === 'warn'), 'the unreachable warning');
-    expect(log.lines.find((l) => l.level === 'warn')!.message).toBe(`MQTT broker mqtt://127.0.0.1:${port} unreachable (ECONNREFUSED); retrying`);
+    expect(log.lines.find((l) => l.level === 'warn')!.message).toBe(`MQTT broker mqtt://***@127.0.0.1:${port} unreachable (ECONNREFUSED); retrying`);
     expect(log.lines.some((l) => /url-password|p4ss-w0rd|someone/.test(l.message))).toBe(false);
   });
 
