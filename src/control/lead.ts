@@ -1,3 +1,7 @@
+import { timeToReach } from '../sim/thermal';
+
+const DAY_MINUTES = 24 * 60;
+
 /**
  * Until the zone has learned how its room heats and cools, a conservative room: slow equipment
  * (1 °C per hour with indoor = outdoor) and a moderate heat loss, so pre-heating starts early
@@ -25,11 +29,8 @@ export function leadMinutes(
   if (outdoor === undefined || !Number.isFinite(outdoor)) {
     return (gap / room.ratePerHour) * 60;
   }
-  // dT/dt = (Tout - T)/tau + sign*rate: T approaches Teq exponentially.
-  const teq = outdoor + sign * room.ratePerHour * room.tauHours;
-  const remaining = (comfort - teq) / (temperature - teq);
-  if (!(remaining > 0 && remaining < 1)) {
-    return 24 * 60;
-  }
-  return Math.min(24 * 60, -room.tauHours * Math.log(remaining) * 60);
+  // The same first-order room the simulator runs (dT/dt = (Tout - T)/tau ± rate), capped at a day.
+  const rate = room.ratePerHour;
+  const ms = timeToReach(temperature, comfort, outdoor, { tauHours: room.tauHours, heaterCPerHour: rate, coolerCPerHour: rate }, action);
+  return Math.min(DAY_MINUTES, ms / 60_000);
 }
