@@ -52,6 +52,60 @@ function unknownKeys(obj: Dict, allowed: readonly string[], at: string, problems
   }
 }
 
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * Request headers from `headers` (an object of name to text, for the JSON config) and `headerList`
+ * (rows of { name, value }, which the settings form can edit and keeps on save). A row naming a header
+ * the object already sets replaces it, with a warning; names compare ignoring case, as HTTP does.
+ */
+function readHeaders(raw: Record<string, unknown>, at: string, problems: ConfigProblem[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const valid = (name: unknown, value: unknown): boolean =>
+    typeof name === 'string' && HEADER_NAME.test(name) && typeof value === 'string' && !/[\r\n]/.test(value);
+  if (raw.headers !== undefined && raw.headers !== null) {
+    if (!isDict(raw.headers)) {
+      problems.push({ level: 'warn', message: `${at}.headers must be an object of header names to text; ignored` });
+    } else {
+      for (const [k, v] of Object.entries(raw.headers)) {
+        if (valid(k, v)) {
+          headers[k] = v as string;
+        } else {
+          problems.push({ level: 'warn', message: `${at}.headers["${k.slice(0, 40)}"] is not a valid header name and text value; ignored` });
+        }
+      }
+    }
+  }
+  if (raw.headerList !== undefined && raw.headerList !== null) {
+    if (!Array.isArray(raw.headerList)) {
+      problems.push({ level: 'warn', message: `${at}.headerList must be a list of { "name", "value" } rows; ignored` });
+      return headers;
+    }
+    raw.headerList.forEach((row: unknown, i: number) => {
+      const here = `${at}.headerList[${i}]`;
+      if (!isDict(row)) {
+        problems.push({ level: 'warn', message: `${here} must be { "name": ..., "value": ... }; ignored` });
+        return;
+      }
+      if ((row.name === undefined || row.name === '') && (row.value === undefined || row.value === '')) {
+        return; // an empty row the form left behind
+      }
+      if (!valid(row.name, row.value)) {
+        problems.push({ level: 'warn', message: `${here} is not a valid header name and text value; ignored` });
+        return;
+      }
+      const name = row.name as string;
+      const same = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+      if (same !== undefined) {
+        problems.push({ level: 'warn', message: `${here} sets ${name} again; the list's value is used` });
+        delete headers[same];
+      }
+      headers[name] = row.value as string;
+    });
+  }
+  return headers;
+}
+
 /** An MQTT topic to subscribe to: no wildcards (a sensor is one device), no NUL, not empty. */
 function topicProblem(topic: string): string | undefined {
   if (/[+#]/.test(topic)) {
@@ -236,7 +290,7 @@ function readHttpOutput(
     problems.push({ level: 'error', message: `${at} is required with actuator "http" (at least a url), got ${show(raw)}; zone skipped` });
     return undefined;
   }
-  unknownKeys(raw, ['style', 'method', 'url', 'body', 'coolUrl', 'coolBody', 'headers', 'timeoutSeconds', 'retries', 'stateKey'],
+  unknownKeys(raw, ['style', 'method', 'url', 'body', 'coolUrl', 'coolBody', 'headers', 'headerList', 'timeoutSeconds', 'retries', 'stateKey'],
     at, problems);
   const style = readStyle(raw, at, problems);
   const url = text(raw, 'url', at, problems);
@@ -257,20 +311,7 @@ function readHttpOutput(
   if (method === 'GET' && (body || raw.coolBody)) {
     problems.push({ level: 'warn', message: `${at}: a GET request has no body, so body is not sent; use method POST, PUT or PATCH to send it` });
   }
-  const headers: Record<string, string> = {};
-  if (raw.headers !== undefined && raw.headers !== null) {
-    if (!isDict(raw.headers)) {
-      problems.push({ level: 'warn', message: `${at}.headers must be an object of header names to text; ignored` });
-    } else {
-      for (const [k, v] of Object.entries(raw.headers)) {
-        if (typeof v === 'string' && /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k) && !/[\r\n]/.test(v)) {
-          headers[k] = v;
-        } else {
-          problems.push({ level: 'warn', message: `${at}.headers["${k.slice(0, 40)}"] is not a valid header name and text value; ignored` });
-        }
-      }
-    }
-  }
+  const headers = readHeaders(raw, at, problems);
   const out: HttpOutputSettings = {
     style,
     method,

@@ -34,6 +34,7 @@ interface DeviceRequest {
   method: string;
   url: string;
   body: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 /** A local HTTP device (a Shelly-like relay and a thermostat API) that records what it is sent. */
@@ -46,7 +47,7 @@ async function startDevice(): Promise<{ port: number; requests: DeviceRequest[];
       body += d;
     });
     req.on('end', () => {
-      requests.push({ at: Date.now(), method: req.method ?? '', url: req.url ?? '', body });
+      requests.push({ at: Date.now(), method: req.method ?? '', url: req.url ?? '', body, headers: req.headers });
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify({ ok: true }));
     });
@@ -149,6 +150,8 @@ describe('Homebridge with real sensors and devices (MQTT, webhook, HTTP, Apple H
           httpOutput: {
             style: 'setpoint', method: 'POST', url: `http://127.0.0.1:${device.port}/thermostat`,
             body: '{"target": {{setpoint}}, "mode": "{{mode}}"}', headers: { 'X-Test': 'e2e' },
+            // As the settings form saves extra headers: rows of name and value.
+            headerList: [{ name: 'X-Api-Key', value: 'from-the-form' }],
           },
           demand: 'contact',
         },
@@ -229,6 +232,8 @@ describe('Homebridge with real sensors and devices (MQTT, webhook, HTTP, Apple H
     await writeOk(live(), { [ids.TargetTemperature]: 20.5 });
     await waitFor(() => device.requests.slice(mark).some((r) => r.method === 'POST' && r.url === '/thermostat'
       && r.body === '{"target": 20.5, "mode": "heat"}'), 'the setpoint at the HTTP device', 20_000);
+    const sent = device.requests.slice(mark).find((r) => r.url === '/thermostat')!;
+    expect(sent.headers).toMatchObject({ 'x-test': 'e2e', 'x-api-key': 'from-the-form', 'content-type': 'application/json' });
 
     const demand = acc.Bedroom.named(ServiceType.ContactSensor, 'Bedroom Heat Demand', CharType.ContactSensorState);
     expect(demand).toBeDefined();

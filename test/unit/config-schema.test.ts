@@ -304,9 +304,12 @@ describe('config.schema.json', () => {
       expect(at(zoneNode, 'httpOutput.headers')).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
       expect(Object.keys(at(zoneNode, 'httpOutput.headers')!.properties!)).toEqual(['Authorization']);
       expect(at(zoneNode, 'httpOutput.headers.Authorization')!['x-schema-form']).toEqual({ type: 'password' });
-      // The form drops keys it has no field for: the descriptions say so.
-      expect(at(zoneNode, 'httpOutput.url')!.description).toMatch(/dropped|drops/);
-      expect(at(zoneNode, 'httpOutput.headers')!.description).toMatch(/dropped/);
+      // The form drops keys it has no field for: the description says so and points to the list,
+      // which the form keeps (checked in homebridge-config-ui-x 5.10.0).
+      expect(at(zoneNode, 'httpOutput.headers')!.description).toMatch(/dropped.*Other headers/);
+      expect(at(zoneNode, 'httpOutput.headerList')).toMatchObject({ type: 'array', items: { type: 'object' } });
+      expect(Object.keys(at(zoneNode, 'httpOutput.headerList')!.items!.properties!)).toEqual(['name', 'value']);
+      expect(at(zoneNode, 'httpOutput.headerList')!.items!.properties!.value['x-schema-form']).toEqual({ type: 'password' });
     });
 
     it('has the MQTT broker and the webhook at platform level, with the validator\'s defaults', () => {

@@ -241,6 +241,14 @@ describe('io config: HTTP output', () => {
       `${W}: httpOutput.headers["X-Retries"] is not a valid header name and text value; ignored`, 'warn', 1],
     ['headers not an object', httpZone({ url: shelly, headers: ['Authorization: Basic x'] }),
       `${W}: httpOutput.headers must be an object of header names to text; ignored`, 'warn', 1],
+    ['headerList not a list', httpZone({ url: shelly, headerList: { 'X-Api-Key': 'k' } }),
+      `${W}: httpOutput.headerList must be a list of { "name", "value" } rows; ignored`, 'warn', 1],
+    ['headerList row not an object', httpZone({ url: shelly, headerList: ['X-Api-Key: k'] }),
+      `${W}: httpOutput.headerList[0] must be { "name": ..., "value": ... }; ignored`, 'warn', 1],
+    ['headerList row with a bad name', httpZone({ url: shelly, headerList: [{ name: 'X Api', value: 'k' }] }),
+      `${W}: httpOutput.headerList[0] is not a valid header name and text value; ignored`, 'warn', 1],
+    ['headerList row with CR/LF in the value', httpZone({ url: shelly, headerList: [{ name: 'X-A', value: 'k' }, { name: 'X-B', value: 'a\nHost: x' }] }),
+      `${W}: httpOutput.headerList[1] is not a valid header name and text value; ignored`, 'warn', 1],
     ['timeout out of range', httpZone({ url: shelly, timeoutSeconds: 0.1 }),
       `${W}: httpOutput: timeoutSeconds must be a number from 0.5 to 60 seconds, got 0.1; using 5`, 'warn', 1],
     ['fractional retries', httpZone({ url: shelly, retries: 1.5 }),
@@ -298,6 +306,16 @@ describe('io config: HTTP output', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0].level).toBe('warn');
     expect(z.httpOutput!.headers).toEqual({ Authorization: 'Bearer abc', 'Content-Type': 'text/plain' });
+  });
+
+  it('merges the header list (the form\'s rows) into headers; a row replaces the same header, ignoring case', () => {
+    const { zone: z, problems } = parseZone(httpZone({
+      url: shelly,
+      headers: { Authorization: 'Bearer abc', 'x-api-key': 'old' },
+      headerList: [{ name: 'X-Api-Key', value: 'new' }, { name: 'Accept', value: 'application/json' }, { name: '', value: '' }, {}],
+    }), {});
+    expect(z.httpOutput!.headers).toEqual({ Authorization: 'Bearer abc', 'X-Api-Key': 'new', Accept: 'application/json' });
+    expect(problems).toEqual([{ level: 'warn', message: `${W}: httpOutput.headerList[0] sets X-Api-Key again; the list's value is used` }]);
   });
 
   it('relay in a zone that cools, with both URLs and bodies; https accepted', () => {
