@@ -1,16 +1,22 @@
 /**
  * On-device occupancy forecaster: P(someone home at now + h) for a few horizons, from the zone's
- * own history. One small logistic model per horizon and current state, fed by two learned tables
- * (a weekly presence profile and "how likely the state still holds h minutes on"), trained online
- * with delayed labels: the sample formed at t for horizon h is learned at t + h, never earlier.
+ * own history. One small logistic model per horizon and current state, fed by learned tables (a
+ * weekly presence profile, "how likely the state still holds h minutes on", and the last four weeks
+ * day by day, from which the days most like today are read as PreHeat does), trained online with
+ * delayed labels: the sample formed at t for horizon h is learned at t + h, never earlier.
  * Plain TypeScript on typed arrays; a tick allocates nothing.
  */
 
 // Up to +240 min: reheating from a deep setback can take about 3 h, so pre-heating needs to see that far.
 export const HORIZONS = [15, 30, 60, 120, 180, 240] as const;
 export const FEATURES = [
-  'bias', 'durationTable', 'profile', 'sinTarget', 'cosTarget', 'sinNow', 'cosNow', 'stateAge', 'quiet',
+  'bias', 'durationTable', 'profile', 'sinTarget', 'cosTarget', 'sinNow', 'cosNow', 'stateAge', 'quiet', 'similarDays',
 ] as const;
+/** Days the similar-days memory keeps, and how many of the nearest it reads (PreHeat's K). */
+export const SIMILAR_DAYS_KEPT = 28;
+const SIM_K = 5;
+/** Fewer nearest days than this with a value at the target slot: the weekly profile stands in. */
+const SIM_MIN = 3;
 
 const NH = HORIZONS.length;
 const NF = FEATURES.length;
@@ -34,6 +40,13 @@ export interface ForecasterModel {
   duration: Float32Array;
   /** Weekly presence profile of completed 15-minute slots: [(weekend * 96 + slot) * 2 + {0: home, 1: count}]. */
   profile: Float32Array;
+  /**
+   * The last SIMILAR_DAYS_KEPT local days, slot by slot: 1 if anyone was home in the 15-minute slot,
+   * 0 if not, -1 unknown: [row * 96 + slot], row = day mod SIMILAR_DAYS_KEPT. Personal, like the profile.
+   */
+  days: Int8Array;
+  /** The local day (days since 1970) each row of `days` holds, -1 for none. */
+  dayIndex: Int32Array;
 }
 
 export interface ForecasterOptions {
@@ -88,11 +101,17 @@ export function emptyModel(): ForecasterModel {
       weights[(h * 2 + s) * NF + 1] = 1;
     }
   }
-  return { weights, duration, profile: new Float32Array(2 * SLOTS * 2) };
+  return {
+    weights, duration, profile: new Float32Array(2 * SLOTS * 2),
+    days: new Int8Array(SIMILAR_DAYS_KEPT * SLOTS).fill(-1), dayIndex: new Int32Array(SIMILAR_DAYS_KEPT).fill(-1),
+  };
 }
 
 export function cloneModel(m: ForecasterModel): ForecasterModel {
-  return { weights: Float32Array.from(m.weights), duration: Float32Array.from(m.duration), profile: Float32Array.from(m.profile) };
+  return {
+    weights: Float32Array.from(m.weights), duration: Float32Array.from(m.duration), profile: Float32Array.from(m.profile),
+    days: Int8Array.from(m.days), dayIndex: Int32Array.from(m.dayIndex),
+  };
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -133,6 +152,9 @@ export class OccupancyForecaster {
   private readonly ringMinute = new Float64Array(RING_TOTAL).fill(NaN);
 
   private readonly x = new Float32Array(NF);
+  /** Rows of model.days nearest today so far (PreHeat's K nearest days), nearest first. */
+  private readonly near = new Int32Array(SIM_K);
+  private nearCount = 0;
   private readonly p = new Float64Array(NH).fill(0.5);
 
   constructor(model: ForecasterModel = emptyModel(), options: Partial<ForecasterOptions> = {}) {
@@ -151,12 +173,15 @@ export class OccupancyForecaster {
   resetTo(model: ForecasterModel): void {
     const m = this.model;
     if (model.weights.length !== m.weights.length || model.duration.length !== m.duration.length
-      || model.profile.length !== m.profile.length) {
+      || model.profile.length !== m.profile.length || model.days.length !== m.days.length) {
       throw new RangeError('the model to reset to does not have this forecaster\'s shape');
     }
     m.weights.set(model.weights);
     m.duration.set(model.duration);
     m.profile.set(model.profile);
+    m.days.set(model.days);
+    m.dayIndex.set(model.dayIndex);
+    this.nearCount = 0;
     this.prior.set(model.weights);
     this.state = -1;
     this.stateSince = 0;
@@ -320,6 +345,9 @@ export class OccupancyForecaster {
 
   private flushSlot(): void {
     if (this.openSlotCell >= 0 && this.slotKnown > 0) {
+      this.recordDaySlot();
+    }
+    if (this.openSlotCell >= 0 && this.slotKnown > 0) {
       const i = this.openSlotCell * 2;
       const decay = this.opts.profileDecay;
       const profile = this.model.profile;
@@ -328,6 +356,100 @@ export class OccupancyForecaster {
     }
     this.slotHome = 0;
     this.slotKnown = 0;
+  }
+
+  /** The open slot, as completed: into today's row of the similar-days memory, then re-rank the past days. */
+  private recordDaySlot(): void {
+    const { days, dayIndex } = this.model;
+    const localMin = this.openSlot * SLOT_MIN + this.opts.utcOffsetMinutes;
+    const day = Math.floor(localMin / DAY_MIN);
+    const slotOfDay = Math.floor((localMin - day * DAY_MIN) / SLOT_MIN);
+    const row = day % SIMILAR_DAYS_KEPT;
+    if (dayIndex[row] !== day) {
+      dayIndex[row] = day;
+      days.fill(-1, row * SLOTS, (row + 1) * SLOTS);
+    }
+    days[row * SLOTS + slotOfDay] = this.slotHome > 0 ? 1 : 0;
+    this.rankDays(day, row, slotOfDay + 1);
+  }
+
+  /**
+   * PreHeat's matching: the past days (within the memory) nearest today over today's completed
+   * slots, by the share of slots that differ (unknown slots left out), SIM_K kept, nearest first.
+   */
+  private rankDays(today: number, todayRow: number, completed: number): void {
+    const { days, dayIndex } = this.model;
+    const score = this.dayScore;
+    let candidates = 0;
+    for (let r = 0; r < SIMILAR_DAYS_KEPT; r++) {
+      const d = dayIndex[r];
+      score[r] = Infinity;
+      if (d < 0 || d >= today || d <= today - SIMILAR_DAYS_KEPT) {
+        continue;
+      }
+      let differ = 0;
+      let n = 0;
+      for (let k = 0; k < completed; k++) {
+        const a = days[todayRow * SLOTS + k];
+        const b = days[r * SLOTS + k];
+        if (a >= 0 && b >= 0) {
+          differ += a === b ? 0 : 1;
+          n++;
+        }
+      }
+      score[r] = n > 0 ? differ / n : 0.5;
+      candidates++;
+    }
+    // The SIM_K lowest scores, nearest first; a tie goes to the more recent day.
+    this.nearCount = Math.min(SIM_K, candidates);
+    for (let i = 0; i < this.nearCount; i++) {
+      let best = -1;
+      for (let r = 0; r < SIMILAR_DAYS_KEPT; r++) {
+        if (score[r] === Infinity) {
+          continue;
+        }
+        if (best < 0 || score[r] < score[best] || (score[r] === score[best] && dayIndex[r] > dayIndex[best])) {
+          best = r;
+        }
+      }
+      this.near[i] = best;
+      score[best] = Infinity;
+    }
+  }
+
+  /** Scratch for rankDays, one score per row of the memory (a tick allocates nothing). */
+  private readonly dayScore = new Float64Array(SIMILAR_DAYS_KEPT);
+
+  /**
+   * P(home) at t on the days most like today (PreHeat): the share of the nearest days on which
+   * someone was home at t's slot (t's day relative to today, so tomorrow reads their next days),
+   * lightly smoothed; undefined with fewer than SIM_MIN such days.
+   */
+  similarDaysAt(t: number): number | undefined {
+    if (this.nearCount < SIM_MIN || this.openSlot < 0) {
+      return undefined;
+    }
+    const { days, dayIndex } = this.model;
+    const localMin = Math.floor(t / MIN) + this.opts.utcOffsetMinutes;
+    const day = Math.floor(localMin / DAY_MIN);
+    const slot = Math.floor((localMin - day * DAY_MIN) / SLOT_MIN);
+    const today = Math.floor((this.openSlot * SLOT_MIN + this.opts.utcOffsetMinutes) / DAY_MIN);
+    const ahead = day - today;
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < this.nearCount; i++) {
+      const d = dayIndex[this.near[i]] + ahead;
+      const r = ((d % SIMILAR_DAYS_KEPT) + SIMILAR_DAYS_KEPT) % SIMILAR_DAYS_KEPT;
+      if (d >= today || dayIndex[r] !== d) {
+        continue;
+      }
+      const b = days[r * SLOTS + slot];
+      if (b >= 0) {
+        sum += b;
+        n++;
+      }
+    }
+    return n >= SIM_MIN ? (sum + 0.5) / (n + 1) : undefined;
   }
 
   /** Smoothed P(home) of a slot of the weekly profile: a beta(1,1) prior over completed slots only. */
@@ -368,6 +490,7 @@ export class OccupancyForecaster {
       x[6] = Math.cos(angleNow);
       x[7] = Math.log1p(age) / Math.log1p(DAY_MIN);
       x[8] = quiet;
+      x[9] = clipLogit(this.similarDaysAt(target) ?? this.profileAt(target));
       const base = (hi * 2 + s) * NF;
       let z = 0;
       for (let f = 0; f < NF; f++) {

@@ -1,4 +1,4 @@
-import { emptyModel, FEATURES, ForecasterModel, HORIZONS } from './forecaster';
+import { emptyModel, FEATURES, ForecasterModel, HORIZONS, SIMILAR_DAYS_KEPT } from './forecaster';
 
 /**
  * The forecaster's persisted form: weights as int8 with one scale per (horizon, state) row, table
@@ -28,6 +28,12 @@ export interface ModelFile {
   duration: string;
   /** uint8 P(home) and uint8 effective count per weekly slot, interleaved, base64. */
   profile: string;
+  /**
+   * The similar-days memory, when it holds anything: each day's 96 slots at 2 bits each (0 unknown,
+   * 1 away, 2 home), four slots a byte, base64; and the local day each row holds (-1 none).
+   */
+  days?: string;
+  dayIndex?: number[];
 }
 
 const COUNT_CAP = 255;
@@ -82,7 +88,27 @@ export function encodeModel(model: ForecasterModel, provenance: Provenance): Mod
     weightScales: scales,
     duration: b64(quantizePairs(model.duration)),
     profile: b64(quantizePairs(model.profile)),
+    ...(model.dayIndex.some((d) => d >= 0) ? { days: b64(packDays(model.days)), dayIndex: Array.from(model.dayIndex) } : {}),
   };
+}
+
+/** Four slots a byte, 2 bits each: 0 unknown, 1 away, 2 home. */
+function packDays(days: Int8Array): Uint8Array {
+  const out = new Uint8Array(Math.ceil(days.length / 4));
+  for (let i = 0; i < days.length; i++) {
+    out[i >> 2] |= (days[i] + 1) << ((i & 3) * 2);
+  }
+  return out;
+}
+
+function unpackDays(bytes: Uint8Array, into: Int8Array): void {
+  for (let i = 0; i < into.length; i++) {
+    const v = (bytes[i >> 2] >> ((i & 3) * 2)) & 3;
+    if (v === 3) {
+      throw new Error('field "days" holds a slot value that is not unknown, away or home');
+    }
+    into[i] = v - 1;
+  }
 }
 
 /** Horizons of an older file this version can still read: a non-empty ascending subset of HORIZONS. */
@@ -109,15 +135,20 @@ export function decodeModel(raw: unknown, fill?: ForecasterModel): { model: Fore
     throw new Error(`model version ${String(f.version)} is not supported (field "version"; expected 1)`);
   }
   const horizons = fileHorizons(f.horizons);
-  if (!horizons || JSON.stringify(f.features) !== JSON.stringify(FEATURES)) {
+  // A file from a version with fewer features (the first ones of FEATURES, in order) still loads.
+  const fileFeatures = Array.isArray(f.features) ? f.features : [];
+  const featuresOk = fileFeatures.length > 0 && fileFeatures.length <= FEATURES.length
+    && fileFeatures.every((x, i) => x === FEATURES[i]);
+  if (!horizons || !featuresOk) {
     throw new Error('the model was made for other horizons or features (fields "horizons", "features")');
   }
   const model = emptyModel();
   const nf = FEATURES.length;
+  const fileNf = fileFeatures.length;
   // Per (horizon, state) row sizes in this version; the file holds the same layout for its own horizons.
   const wRow = nf;
   const dRow = model.duration.length / (HORIZONS.length * 2);
-  const bytes = (field: 'weights' | 'duration' | 'profile', length: number) => {
+  const bytes = (field: 'weights' | 'duration' | 'profile' | 'days', length: number) => {
     const value = f[field];
     const buf = typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
     if (!buf || buf.length !== length) {
@@ -126,15 +157,19 @@ export function decodeModel(raw: unknown, fill?: ForecasterModel): { model: Fore
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
   };
   const rows = horizons.length * 2;
-  const w = bytes('weights', rows * wRow);
+  const w = bytes('weights', rows * fileNf);
   const scales = f.weightScales;
   if (!Array.isArray(scales) || scales.length !== rows || !scales.every((s) => typeof s === 'number' && Number.isFinite(s))) {
     throw new Error(`field "weightScales" must hold ${rows} numbers`);
   }
   const signed = new Int8Array(w.buffer, w.byteOffset, w.length);
   const weights = new Float32Array(rows * wRow);
-  for (let i = 0; i < signed.length; i++) {
-    weights[i] = signed[i] * scales[Math.floor(i / nf)];
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < nf; k++) {
+      // A feature the file does not have starts from `fill`'s weight for it (the prior), else 0.
+      const hi = HORIZONS.indexOf(horizons[r >> 1] as (typeof HORIZONS)[number]);
+      weights[r * wRow + k] = k < fileNf ? signed[r * fileNf + k] * scales[r] : (fill ? fill.weights[(hi * 2 + (r & 1)) * nf + k] : 0);
+    }
   }
   const duration = new Float32Array(rows * dRow);
   dequantizePairs(bytes('duration', duration.length), duration);
@@ -152,6 +187,14 @@ export function decodeModel(raw: unknown, fill?: ForecasterModel): { model: Fore
     model.weights.set(weights.subarray(from * 2 * wRow, (from + 1) * 2 * wRow), hi * 2 * wRow);
     model.duration.set(duration.subarray(from * 2 * dRow, (from + 1) * 2 * dRow), hi * 2 * dRow);
   });
+  if (f.days !== undefined || f.dayIndex !== undefined) {
+    const idx = f.dayIndex;
+    if (!Array.isArray(idx) || idx.length !== SIMILAR_DAYS_KEPT || !idx.every((d) => Number.isInteger(d) && d >= -1)) {
+      throw new Error(`field "dayIndex" must hold ${SIMILAR_DAYS_KEPT} whole numbers (-1 for none)`);
+    }
+    unpackDays(bytes('days', Math.ceil(model.days.length / 4)), model.days);
+    model.dayIndex.set(idx);
+  }
   const provenance = f.provenance;
   if (!provenance || !Array.isArray(provenance.sources) || typeof provenance.trainedAt !== 'string') {
     throw new Error('field "provenance" must name its sources and trainedAt');

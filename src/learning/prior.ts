@@ -91,7 +91,10 @@ export function fitPrior(sequences: PriorSequence[], options: Partial<PriorOptio
     }
   }
   const prior = cloneModel(model);
+  // The weekly profile and the similar-days memory are personal: every home starts them empty.
   prior.profile.fill(0);
+  prior.days.fill(-1);
+  prior.dayIndex.fill(-1);
   const d = prior.duration;
   for (let i = 0; i < d.length; i += 2) {
     if (d[i + 1] > o.durationCountCap) {

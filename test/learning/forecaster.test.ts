@@ -99,6 +99,40 @@ describe('OccupancyForecaster', () => {
     expect(pure.predict(120)).toBeLessThan(f.predict(120));
   });
 
+  it('reads the days most like today (PreHeat), which the weekly profile cannot tell apart', () => {
+    // Away 08:00–17:00 on Monday, Wednesday and Friday; home all day on Tuesday and Thursday.
+    const alternating = (t: number): number => {
+      const d = new Date(t);
+      const m = d.getUTCHours() * 60 + d.getUTCMinutes();
+      return [1, 3, 5].includes(d.getUTCDay()) && m >= 8 * 60 && m < 17 * 60 ? 0 : 1;
+    };
+    const f = new OccupancyForecaster(emptyModel());
+    expect(f.similarDaysAt(MONDAY)).toBeUndefined();
+    const at = (day: number, h: number) => MONDAY + day * DAY + h * 60 * MIN;
+    let next = MONDAY;
+    const feed = (until: number) => {
+      for (; next <= until; next += MIN) f.observe(next, alternating(next));
+    };
+    feed(at(2, 2)); // two days and a bit: too few past days yet
+    expect(f.similarDaysAt(at(2, 13))).toBeUndefined();
+    // Third week, Tuesday 10:00: home all morning, like the other Tuesdays and Thursdays.
+    feed(at(15, 10));
+    expect(f.similarDaysAt(at(15, 13))!).toBeGreaterThan(0.8);
+    // Wednesday 10:00: out since 08:00, like the other Mondays, Wednesdays and Fridays.
+    feed(at(16, 10));
+    expect(f.similarDaysAt(at(16, 13))!).toBeLessThan(0.2);
+    // The weekly profile pools the weekdays: about 2 in 5 at 13:00.
+    const profile = f.usuallyHome(at(16, 13))!;
+    expect(profile).toBeGreaterThan(0.3);
+    expect(profile).toBeLessThan(0.55);
+    // Tomorrow reads the nearest days' next days: after a Wednesday-like day comes a Tuesday/Thursday-like one.
+    expect(f.similarDaysAt(at(17, 13))!).toBeGreaterThan(0.8);
+    // A reset forgets the days.
+    f.resetTo(emptyModel());
+    expect(f.similarDaysAt(at(16, 13))).toBeUndefined();
+    expect(f.model.dayIndex.every((d) => d === -1)).toBe(true);
+  });
+
   it('refuses to learn a label before its horizon has passed', () => {
     const f = new OccupancyForecaster();
     const x = new Float32Array(16);

@@ -1,4 +1,6 @@
-import { emptyModel, HORIZONS, OccupancyForecaster } from '../../src/learning/forecaster';
+import { emptyModel, FEATURES, HORIZONS, OccupancyForecaster, SIMILAR_DAYS_KEPT } from '../../src/learning/forecaster';
+
+const NF = FEATURES.length;
 import { decodeModel, encodeModel, modelBytes } from '../../src/learning/model-file';
 
 const MIN = 60_000;
@@ -26,7 +28,7 @@ describe('model file', () => {
     const { model: back, provenance: p } = decodeModel(JSON.parse(JSON.stringify(file)));
     expect(p).toEqual(provenance);
     for (let i = 0; i < model.weights.length; i++) {
-      const rowMax = Math.max(...Array.from(model.weights.subarray(i - (i % 9), i - (i % 9) + 9), Math.abs));
+      const rowMax = Math.max(...Array.from(model.weights.subarray(i - (i % NF), i - (i % NF) + NF), Math.abs));
       expect(Math.abs(back.weights[i] - model.weights[i])).toBeLessThanOrEqual(rowMax / 254 + 1e-6);
     }
     for (const key of ['duration', 'profile'] as const) {
@@ -38,6 +40,40 @@ describe('model file', () => {
         }
       }
     }
+    // The similar-days memory comes back exactly: 14 days of the routine, known slot by slot.
+    expect(Array.from(back.days)).toEqual(Array.from(model.days));
+    expect(Array.from(back.dayIndex)).toEqual(Array.from(model.dayIndex));
+    expect(Array.from(model.dayIndex).filter((d) => d >= 0)).toHaveLength(14);
+  });
+
+  it('leaves the similar-days memory out while it is empty (the shipped prior)', () => {
+    const empty = encodeModel(emptyModel(), provenance);
+    expect(empty.days).toBeUndefined();
+    expect(empty.dayIndex).toBeUndefined();
+    const { model: back } = decodeModel(empty);
+    expect(back.days.every((v) => v === -1)).toBe(true);
+    expect(back.dayIndex).toHaveLength(SIMILAR_DAYS_KEPT);
+  });
+
+  it('still reads a file made before the similar-days feature: its weight starts from the prior', () => {
+    // The layout with the first nine features: drop the last byte of every row.
+    const w = new Int8Array(Buffer.from(file.weights, 'base64'));
+    const rows = w.length / NF;
+    const nine = new Int8Array(rows * (NF - 1));
+    for (let r = 0; r < rows; r++) nine.set(w.subarray(r * NF, r * NF + NF - 1), r * (NF - 1));
+    const old = {
+      ...file, features: FEATURES.slice(0, NF - 1), weights: Buffer.from(nine.buffer).toString('base64'), days: undefined, dayIndex: undefined,
+    };
+    const full = decodeModel(file).model;
+    const fill = emptyModel();
+    fill.weights.fill(0.5);
+    const { model: up } = decodeModel(JSON.parse(JSON.stringify(old)), fill);
+    for (let r = 0; r < rows; r++) {
+      expect(Array.from(up.weights.subarray(r * NF, r * NF + NF - 1))).toEqual(Array.from(full.weights.subarray(r * NF, r * NF + NF - 1)));
+      expect(up.weights[r * NF + NF - 1]).toBe(0.5);
+    }
+    expect(decodeModel(JSON.parse(JSON.stringify(old))).model.weights[NF - 1]).toBe(0);
+    expect(() => decodeModel({ ...old, features: ['bias', 'profile'] })).toThrow('fields "horizons", "features"');
   });
 
   it('forecasts nearly the same after the round trip', () => {
@@ -62,13 +98,13 @@ describe('model file', () => {
     const old = {
       ...file,
       horizons: [15, 30, 60, 120],
-      weights: rowsOf(file.weights, 2 * 9, 4),
+      weights: rowsOf(file.weights, 2 * NF, 4),
       weightScales: file.weightScales.slice(0, 8),
       duration: rowsOf(file.duration, dPerH, 4),
     };
     const full = decodeModel(file).model;
     const { model: up } = decodeModel(old);
-    const wPerH = 2 * 9;
+    const wPerH = 2 * NF;
     expect(Array.from(up.weights.subarray(0, 4 * wPerH))).toEqual(Array.from(full.weights.subarray(0, 4 * wPerH)));
     expect(Array.from(up.profile)).toEqual(Array.from(full.profile));
     // +180 and +240 start from +120 ...
@@ -88,8 +124,12 @@ describe('model file', () => {
   it.each([
     [{ ...file, format: 'x' }, 'field "format"'],
     [{ ...file, version: 2 }, 'model version 2 is not supported'],
-    [{ ...file, features: ['bias'] }, 'fields "horizons", "features"'],
-    [{ ...file, weights: 'AAAA' }, 'field "weights" must be base64 of 108 bytes, got 3'],
+    [{ ...file, features: ['quiet'] }, 'fields "horizons", "features"'],
+    [{ ...file, features: [...FEATURES, 'extra'] }, 'fields "horizons", "features"'],
+    [{ ...file, weights: 'AAAA' }, 'field "weights" must be base64 of 120 bytes, got 3'],
+    [{ ...file, dayIndex: [1] }, 'field "dayIndex" must hold 28 whole numbers (-1 for none)'],
+    [{ ...file, days: 'AAAA' }, 'field "days" must be base64 of 672 bytes, got 3'],
+    [{ ...file, days: Buffer.alloc(672, 0xff).toString('base64') }, 'field "days" holds a slot value'],
     [{ ...file, weightScales: [1] }, 'field "weightScales" must hold 12 numbers'],
     [{ ...file, provenance: {} }, 'field "provenance"'],
     [null, 'field "format"'],
