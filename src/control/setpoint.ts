@@ -47,13 +47,13 @@ export function pHomeWithin(forecast: Forecast, from: number, to: number): numbe
 export const LEAD_MARGIN_MINUTES = 30;
 
 // θ at the ends of the savingsBias dial. A calibrated P(home) hours ahead of an arrival is rarely
-// high, so the useful θ are small: the dial is geometric, and its middle, 0.089, is the default.
-const THETA_AT_0 = 0.01;
+// high, so the useful θ are small: the dial is geometric, and its middle, 0.1, is the default.
+const THETA_AT_0 = 0.0125;
 const THETA_AT_1 = 0.8;
 
 /**
  * Probability at which the zone starts getting comfortable for people it expects: the savingsBias
- * dial, geometric from 0.01 (0: pre-heat for any plausible arrival) to 0.8 (1: only for a near-certain one).
+ * dial, geometric from 0.0125 (0: pre-heat for any plausible arrival) to 0.8 (1: only for a near-certain one).
  */
 export function threshold(savingsBias: number): number {
   const b = Math.min(1, Math.max(0, savingsBias));
@@ -61,7 +61,7 @@ export function threshold(savingsBias: number): number {
 }
 
 /**
- * The dial's default, θ 0.089: near the knee of savings against MissTime in the benchmark's control
+ * The dial's default, θ 0.1: near the knee of savings against MissTime in the benchmark's control
  * track (mean over the homes where the oracle saves anything, not one home), under 15 min/day cold.
  */
 export const DEFAULT_SAVINGS_BIAS = 0.5;

@@ -118,7 +118,7 @@ describe('control simulation on a synthetic office-hours home (away 09-17, const
     expect(r.forecast.ours.comfortShare!).toBeGreaterThanOrEqual(asTheta.forecast.ours.comfortShare!);
     expect(r.forecast.ours.missMinPerDay!).toBeLessThanOrEqual(asTheta.forecast.ours.missMinPerDay!);
     expect(r.sensorOnly.ours.comfortShare!).toBeGreaterThanOrEqual(asTheta.sensorOnly.ours.comfortShare!);
-    // θ 0.089 pre-heats on the 0.6s, θ 0.5 would too; θ 0.9 never does, so it is colder.
+    // θ 0.1 pre-heats on the 0.6s, θ 0.5 would too; θ 0.9 never does, so it is colder.
     const at = (th: number) => r.curve.forecast.ours.find((x) => x.theta === th)!;
     expect(at(0.9).missMinPerDay!).toBeGreaterThan(r.forecast.ours.missMinPerDay!);
     expect(r.forecast.ours.missMinPerDay).toBe(0);

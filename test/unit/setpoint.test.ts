@@ -27,32 +27,32 @@ describe('pHomeWithin', () => {
 });
 
 describe('threshold', () => {
-  // Geometric from 0.01 to 0.8: each tenth of the dial multiplies θ by 80^0.1.
+  // Geometric from 0.0125 to 0.8: each tenth of the dial multiplies θ by 64^0.1.
   it.each([
-    [0, 0.01], [0.25, 0.029907], [0.5, 0.089443], [0.75, 0.267496], [1, 0.8], [-1, 0.01], [2, 0.8],
+    [0, 0.0125], [0.25, 0.035355], [0.5, 0.1], [0.75, 0.282843], [1, 0.8], [-1, 0.0125], [2, 0.8],
   ])('savingsBias %d -> %d', (b, t) => {
     expect(threshold(b)).toBeCloseTo(t, 6);
   });
 
-  it('rises with the dial, and the default sits at θ 0.089', () => {
+  it('rises with the dial, and the default sits at θ 0.1', () => {
     for (let b = 0; b < 1; b += 0.05) expect(threshold(b + 0.05)).toBeGreaterThan(threshold(b));
-    expect(threshold(DEFAULT_SAVINGS_BIAS)).toBeCloseTo(0.089443, 6);
+    expect(threshold(DEFAULT_SAVINGS_BIAS)).toBeCloseTo(0.1, 6);
   });
 });
 
 describe('decidePredictive', () => {
-  // An arrival becoming likely some hours out, as a calibrated forecaster says it. θ(0.5) is 0.089.
+  // An arrival becoming likely some hours out, as a calibrated forecaster says it. θ(0.5) is 0.1.
   const soon = { horizons: [15, 30, 60, 120, 180, 240], pHome: [0.01, 0.02, 0.05, 0.2, 0.5, 0.9] };
   const base: PredictiveInput = { occupied: false, forecast: soon, leadMinutes: 45, savingsBias: 0.5, comfort: 21, eco: 16, action: 'heat' };
   const atTheta = { ...soon, pHome: [0.01, 0.02, threshold(0.5), 0.2, 0.5, 0.9] };
   const rows: Array<[string, Partial<PredictiveInput>, number, string, string]> = [
     ['occupied: comfort', { occupied: true }, 21, 'comfort', 'occupied: comfort 21.0 °C'],
-    ['arriving within the lead: pre-heat', { leadMinutes: 90 }, 21, 'pre-comfort', 'pre-heat: p(home in 90–120 min)=0.20 ≥ 0.089, needs 90 min'],
-    ['arrival likely but not yet needed: eco', { leadMinutes: 15 }, 16, 'eco', 'set back: p(home in 15–45 min)=0.035 < 0.089: eco 16.0 °C'],
-    ['at the threshold: comfort', { leadMinutes: 30, forecast: atTheta }, 21, 'pre-comfort', 'p(home in 30–60 min)=0.089 ≥ 0.089'],
-    ['an arrival within the margin after the lead counts', { leadMinutes: 55 }, 21, 'pre-comfort', 'p(home in 55–85 min)=0.11 ≥ 0.089'],
+    ['arriving within the lead: pre-heat', { leadMinutes: 90 }, 21, 'pre-comfort', 'pre-heat: p(home in 90–120 min)=0.20 ≥ 0.10, needs 90 min'],
+    ['arrival likely but not yet needed: eco', { leadMinutes: 15 }, 16, 'eco', 'set back: p(home in 15–45 min)=0.035 < 0.10: eco 16.0 °C'],
+    ['at the threshold: comfort', { leadMinutes: 30, forecast: atTheta }, 21, 'pre-comfort', 'p(home in 30–60 min)=0.10 ≥ 0.10'],
+    ['an arrival within the margin after the lead counts', { leadMinutes: 55 }, 21, 'pre-comfort', 'p(home in 55–85 min)=0.11 ≥ 0.10'],
     ['a lead beyond +120 reads the longer horizons', { leadMinutes: 150, savingsBias: 1 }, 16, 'eco', 'p(home in 150–180 min)=0.50 < 0.80'],
-    ['comfort-leaning dial pre-heats earlier', { leadMinutes: 15, savingsBias: 0 }, 21, 'pre-comfort', '0.035 ≥ 0.010'],
+    ['comfort-leaning dial pre-heats earlier', { leadMinutes: 15, savingsBias: 0 }, 21, 'pre-comfort', '0.035 ≥ 0.013'],
     ['savings-leaning dial waits', { leadMinutes: 180, savingsBias: 1 }, 16, 'eco', '0.70 < 0.80'],
     ['savings-leaning dial, near-certain arrival: pre-heat', { leadMinutes: 210, savingsBias: 1 }, 21, 'pre-comfort', '0.90 ≥ 0.80'],
     ['no forecast: reacts only', { forecast: undefined }, 16, 'eco', 'no forecast yet'],
