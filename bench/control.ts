@@ -136,13 +136,12 @@ export function simulateControl(
       } else {
         const f = policy.forecasts;
         const here = policy.occupiedNow === 'label' ? label === 1 : f[0][i] >= 0.5;
+        if (column) for (let k = 0; k < f.length; k++) column[k] = f[k][i];
         if (policy.kind === 'forecast' && margin > 0) {
-          for (let k = 0; k < f.length; k++) column![k] = f[k][i];
           setpoint = here || pHomeWithin(forecast!, Math.max(0, leadMin), Math.max(0, leadMin) + margin) >= policy.theta ? comfort : eco;
         } else if (policy.kind === 'forecast') {
           setpoint = here || forecastAtLead(f, policy.horizons, i, leadMin) >= policy.theta ? comfort : eco;
         } else {
-          for (let k = 0; k < f.length; k++) column![k] = f[k][i];
           setpoint = decidePredictive({
             occupied: here, forecast, leadMinutes: leadMin, savingsBias: policy.savingsBias, comfort, eco, action: 'heat',
           }).setpoint;

@@ -324,6 +324,11 @@ export class OccupancyForecaster {
     return ((m % DAY_MIN) + DAY_MIN) % DAY_MIN;
   }
 
+  /** Local calendar day of t, in days since 1970. */
+  private localDay(t: number): number {
+    return Math.floor((Math.floor(t / MIN) + this.opts.utcOffsetMinutes) / DAY_MIN);
+  }
+
   private isWeekend(t: number): number {
     const day = new Date(t + this.opts.utcOffsetMinutes * MIN).getUTCDay();
     return day === 0 || day === 6 ? 1 : 0;
@@ -361,9 +366,9 @@ export class OccupancyForecaster {
   /** The open slot, as completed: into today's row of the similar-days memory, then re-rank the past days. */
   private recordDaySlot(): void {
     const { days, dayIndex } = this.model;
-    const localMin = this.openSlot * SLOT_MIN + this.opts.utcOffsetMinutes;
-    const day = Math.floor(localMin / DAY_MIN);
-    const slotOfDay = Math.floor((localMin - day * DAY_MIN) / SLOT_MIN);
+    const t = this.openSlot * SLOT_MIN * MIN;
+    const day = this.localDay(t);
+    const slotOfDay = Math.floor(this.localMinute(t) / SLOT_MIN);
     const row = day % SIMILAR_DAYS_KEPT;
     if (dayIndex[row] !== day) {
       dayIndex[row] = day;
@@ -430,11 +435,9 @@ export class OccupancyForecaster {
       return undefined;
     }
     const { days, dayIndex } = this.model;
-    const localMin = Math.floor(t / MIN) + this.opts.utcOffsetMinutes;
-    const day = Math.floor(localMin / DAY_MIN);
-    const slot = Math.floor((localMin - day * DAY_MIN) / SLOT_MIN);
-    const today = Math.floor((this.openSlot * SLOT_MIN + this.opts.utcOffsetMinutes) / DAY_MIN);
-    const ahead = day - today;
+    const slot = Math.floor(this.localMinute(t) / SLOT_MIN);
+    const today = this.localDay(this.openSlot * SLOT_MIN * MIN);
+    const ahead = this.localDay(t) - today;
     let sum = 0;
     let n = 0;
     for (let i = 0; i < this.nearCount; i++) {

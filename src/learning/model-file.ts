@@ -165,10 +165,11 @@ export function decodeModel(raw: unknown, fill?: ForecasterModel): { model: Fore
   const signed = new Int8Array(w.buffer, w.byteOffset, w.length);
   const weights = new Float32Array(rows * wRow);
   for (let r = 0; r < rows; r++) {
+    // The same (horizon, state) row in this version's layout, for `fill`.
+    const fillRow = (HORIZONS.indexOf(horizons[r >> 1] as (typeof HORIZONS)[number]) * 2 + (r & 1)) * nf;
     for (let k = 0; k < nf; k++) {
       // A feature the file does not have starts from `fill`'s weight for it (the prior), else 0.
-      const hi = HORIZONS.indexOf(horizons[r >> 1] as (typeof HORIZONS)[number]);
-      weights[r * wRow + k] = k < fileNf ? signed[r * fileNf + k] * scales[r] : (fill ? fill.weights[(hi * 2 + (r & 1)) * nf + k] : 0);
+      weights[r * wRow + k] = k < fileNf ? signed[r * fileNf + k] * scales[r] : (fill ? fill.weights[fillRow + k] : 0);
     }
   }
   const duration = new Float32Array(rows * dRow);
