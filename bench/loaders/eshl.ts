@@ -2,13 +2,16 @@ import * as fs from 'fs';
 import * as zlib from 'zlib';
 import { House, LoadError, MINUTE_MS, SensorEvent, UNKNOWN, makeHouse } from './types';
 import { parseIsoLocal, readLines } from './text';
+import { AirRise, AirRiseOptions } from '../../src/learning/air-rise';
 
 /**
  * KIT ESHL occupancy CSV (`,persons,vocMean,nw,ble,cal,weekday`, 10 s rows, ISO time with offset).
  * Home = persons > 0. Minute i takes the last row in (t_i - 60 s, t_i]; no row there = unknown (gaps).
  * Only sensor events: each change of the BLE key-fob count becomes a 'presence' event on sensor "ble",
- * value = (count > 0), as a phone or key-fob presence sensor would report it. VOC is left out: its
- * drift is not an event a plugin would receive.
+ * value = (count > 0), as a phone or key-fob presence sensor would report it. The VOC level is an
+ * air-quality sensor: each reading goes through the plugin's own rise detector (src/learning/air-rise.ts,
+ * default settings), and a reading it counts as activity becomes a 'motion' event on sensor "voc",
+ * as a zone with that sensor as an air-quality input would see it.
  */
 export const ESHL = 'kit-eshl';
 
@@ -37,16 +40,19 @@ export function sniffEshl(file: string): boolean {
   }
 }
 
-export function loadEshl(file: string, name: string): House {
+/** `air`: the rise detector's settings (its defaults unless given; for sensitivity checks). */
+export function loadEshl(file: string, name: string, air: Partial<AirRiseOptions> = {}): House {
   const lines = readLines(file);
   const header = lines[0].split(',').map((s) => s.trim());
   const iP = header.indexOf('persons');
   const iB = header.indexOf('ble');
+  const iV = header.indexOf('vocMean');
   if (iP < 0) throw new LoadError(file, 1, 'no "persons" column in header');
 
   const times: number[] = [];
   const persons: number[] = [];
   const ble: number[] = [];
+  const voc: number[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     if (line.trim() === '') continue;
@@ -60,6 +66,7 @@ export function loadEshl(file: string, name: string): House {
     times.push(t);
     persons.push(p);
     ble.push(iB >= 0 ? Number(f[iB]) : NaN);
+    voc.push(iV >= 0 && f[iV] !== '' ? Number(f[iV]) : NaN);
   }
   if (times.length === 0) throw new LoadError(file, undefined, 'no data rows');
 
@@ -73,9 +80,13 @@ export function loadEshl(file: string, name: string): House {
   }
 
   const events: SensorEvent[] = [];
+  const rise = new AirRise(air);
   for (let k = 1; k < times.length; k++) {
     if (Number.isFinite(ble[k]) && Number.isFinite(ble[k - 1]) && ble[k] !== ble[k - 1]) {
       events.push(Object.freeze({ t: times[k], kind: 'presence', value: ble[k] > 0, sensor: 'ble' }));
+    }
+    if (rise.add(times[k], voc[k])) {
+      events.push(Object.freeze({ t: times[k], kind: 'motion', value: true, sensor: 'voc' }));
     }
   }
   return makeHouse({ name, format: ESHL, files: [file], start, labels, events, warnings: [] });

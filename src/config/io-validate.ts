@@ -1,5 +1,6 @@
 import { render, templateProblems } from '../io/command';
 import { SENSOR_KINDS, SensorKind } from '../io/readings';
+import { AIR_RISE_DEFAULTS } from '../learning/air-rise';
 import { isLoopbackHost } from '../io/webhook';
 import { ConfigProblem, Dict, isDict, NumberSpec, readBoolean, readNumber, readOneOf, show } from './read';
 import type {
@@ -11,6 +12,7 @@ export type ZoneIo = Pick<ZoneSettings, 'sensors' | 'switches' | 'mqttOutput' | 
 
 export const IO_NUMBERS = {
   'sensor.weight': { min: 0.1, max: 100, def: 1, unit: '' },
+  'sensor.rise': { min: 1, max: 5000, def: AIR_RISE_DEFAULTS.rise, unit: '' },
   'switches.motionOffSeconds': { min: 5, max: 3600, def: 60, unit: 'seconds' },
   'httpOutput.timeoutSeconds': { min: 0.5, max: 60, def: 5, unit: 'seconds' },
   'httpOutput.retries': { min: 0, max: 10, def: 3, unit: '', integer: true },
@@ -123,7 +125,7 @@ function readSensor(raw: unknown, i: number, where: string, names: Set<string>, 
     problems.push({ level: 'warn', message: `${at} must be an object with a kind and a topic, got ${show(raw)}; sensor ignored` });
     return undefined;
   }
-  unknownKeys(raw, ['name', 'kind', 'topic', 'key', 'invert', 'weight', 'availabilityTopic'], at, problems);
+  unknownKeys(raw, ['name', 'kind', 'topic', 'key', 'invert', 'weight', 'rise', 'availabilityTopic'], at, problems);
   const kind = raw.kind;
   if (!(SENSOR_KINDS as readonly unknown[]).includes(kind)) {
     problems.push({
@@ -156,6 +158,9 @@ function readSensor(raw: unknown, i: number, where: string, names: Set<string>, 
   if (availabilityBad) {
     problems.push({ level: 'warn', message: `${at}: availabilityTopic ${show(availabilityTopic)} ${availabilityBad}; ignored` });
   }
+  if (kind !== 'airQuality' && raw.rise !== undefined && raw.rise !== null) {
+    problems.push({ level: 'warn', message: `${at}: rise only applies to an air-quality sensor, not ${show(kind)}; ignored` });
+  }
   return {
     name,
     kind: kind as SensorKind,
@@ -163,6 +168,7 @@ function readSensor(raw: unknown, i: number, where: string, names: Set<string>, 
     key: text(raw, 'key', at, problems),
     invert: readBoolean(raw, 'invert', false, at, problems),
     weight: readNumber(raw, 'weight', { ...IO_NUMBERS['sensor.weight'] }, at, problems),
+    ...(kind === 'airQuality' ? { rise: readNumber(raw, 'rise', { ...IO_NUMBERS['sensor.rise'] }, at, problems) } : {}),
     availabilityTopic: availabilityBad ? undefined : availabilityTopic,
   };
 }

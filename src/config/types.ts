@@ -33,6 +33,8 @@ export interface SensorSettings {
   invert: boolean;
   /** Weight of a temperature in the zone's mean. */
   weight: number;
+  /** Air-quality sensors only: the rise in 20 minutes (ppm, or the sensor's unit) read as someone there. */
+  rise?: number;
   /** zigbee2mqtt-style availability topic ("online"/"offline", or {"state":"offline"}): offline marks the sensor stale. */
   availabilityTopic?: string;
 }

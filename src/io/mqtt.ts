@@ -486,7 +486,7 @@ export function attachMqttSensors(_zone: string, sensors: SensorSettings[], hub:
   clock: { now(): number }, log: MqttLog): () => void {
   const unsubscribes: (() => void)[] = [];
   for (const sensor of sensors) {
-    const source: SensorSource = { id: `mqtt:${sensor.name}`, weight: sensor.weight };
+    const source: SensorSource = { id: `mqtt:${sensor.name}`, weight: sensor.weight, rise: sensor.rise };
     let lastWarn = -Infinity;
     let suppressed = 0;
     /** What the availability topic last said (the hub also counts any live reading as online). */

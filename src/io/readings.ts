@@ -4,18 +4,21 @@
  * the field it is about, and nothing here throws anything but ReadingError.
  */
 
-/** What a sensor measures. Contact is a door or window: true means open. */
-export type SensorKind = 'occupancy' | 'motion' | 'contact' | 'presence' | 'temperature' | 'humidity' | 'outdoorTemperature';
+/**
+ * What a sensor measures. Contact is a door or window: true means open. Air quality is a CO2 (or
+ * VOC) level: a rising level is read as someone there (src/learning/air-rise.ts).
+ */
+export type SensorKind = 'occupancy' | 'motion' | 'contact' | 'presence' | 'temperature' | 'humidity' | 'outdoorTemperature' | 'airQuality';
 
 export const SENSOR_KINDS: readonly SensorKind[] = [
-  'occupancy', 'motion', 'contact', 'presence', 'temperature', 'humidity', 'outdoorTemperature',
+  'occupancy', 'motion', 'contact', 'presence', 'temperature', 'humidity', 'outdoorTemperature', 'airQuality',
 ];
 
 export type BinaryKind = 'occupancy' | 'motion' | 'contact' | 'presence';
-export type NumericKind = 'temperature' | 'humidity' | 'outdoorTemperature';
+export type NumericKind = 'temperature' | 'humidity' | 'outdoorTemperature' | 'airQuality';
 
 export function isNumericKind(kind: SensorKind): kind is NumericKind {
-  return kind === 'temperature' || kind === 'humidity' || kind === 'outdoorTemperature';
+  return kind === 'temperature' || kind === 'humidity' || kind === 'outdoorTemperature' || kind === 'airQuality';
 }
 
 /** Physical ranges: a reading outside is a broken sensor or a wrong key, never learned from. */
@@ -23,6 +26,8 @@ export const PHYSICAL_RANGE: Record<NumericKind, { min: number; max: number; uni
   temperature: { min: -30, max: 60, unit: '°C' },
   humidity: { min: 0, max: 100, unit: '%' },
   outdoorTemperature: { min: -60, max: 60, unit: '°C' },
+  // CO2 sensors read up to 5,000–10,000 ppm; VOC in ppb can read higher.
+  airQuality: { min: 0, max: 65535, unit: 'ppm' },
 };
 
 /** zigbee2mqtt's property for each kind, used when a sensor has no key configured. */
@@ -34,6 +39,7 @@ export const ZIGBEE2MQTT_KEYS: Record<SensorKind, string[]> = {
   temperature: ['temperature', 'local_temperature'],
   humidity: ['humidity'],
   outdoorTemperature: ['temperature'],
+  airQuality: ['co2', 'eco2', 'voc'],
 };
 
 export type SensorUpdate =
@@ -213,6 +219,8 @@ export const READING_KEYS: Record<string, SensorKind> = {
   contact: 'contact',
   door: 'contact',
   presence: 'presence',
+  co2: 'airQuality',
+  airQuality: 'airQuality',
 };
 
 /**

@@ -1,5 +1,6 @@
 import type { ActivityEvent, InputSnapshot, Reading, ZoneInput } from './types';
 import { SensorKind, SensorUpdate } from './readings';
+import { AirRise } from '../learning/air-rise';
 
 /** One source of readings in a zone: a configured MQTT sensor, the webhook, an Apple Home switch. */
 export interface SensorSource {
@@ -7,6 +8,8 @@ export interface SensorSource {
   id: string;
   /** Weight of its temperature in the zone's mean (default 1). */
   weight?: number;
+  /** For an air-quality sensor: the rise in 20 minutes that counts as someone there (default AIR_RISE_DEFAULTS.rise). */
+  rise?: number;
 }
 
 interface NumericState {
@@ -30,7 +33,8 @@ const MAX_PENDING_EVENTS = 1000;
  * read by the zone at each tick. Several temperature sensors are combined by weighted mean, leaving
  * out any that is offline or has been silent for longer than `staleMs`; when all are, the newest
  * reading is returned with its old time, so the zone sees the silence and faults. An occupancy
- * sensor that holds "occupied" (mmWave, say) counts as motion at every poll while it holds.
+ * sensor that holds "occupied" (mmWave, say) counts as motion at every poll while it holds. An
+ * air-quality sensor counts as motion whenever its level rises like a room with people in it.
  */
 export class ZoneSensors implements ZoneInput {
   private readonly numeric: Record<'temperature' | 'humidity' | 'outdoorTemperature', Map<string, NumericState>> = {
@@ -38,6 +42,7 @@ export class ZoneSensors implements ZoneInput {
   };
   private readonly offline = new Set<string>();
   private readonly holding = new Map<string, number>();
+  private readonly air = new Map<string, AirRise>();
   private pending: ActivityEvent[] = [];
   private readonly closers: (() => void)[] = [];
 
@@ -58,6 +63,17 @@ export class ZoneSensors implements ZoneInput {
         const kept = this.numeric[update.kind].get(source.id);
         if (!kept || at >= kept.at) {
           this.numeric[update.kind].set(source.id, { value: update.value, at, weight: source.weight ?? 1 });
+        }
+        return;
+      }
+      case 'airQuality': {
+        let rise = this.air.get(source.id);
+        if (!rise) {
+          rise = new AirRise(source.rise === undefined ? {} : { rise: source.rise });
+          this.air.set(source.id, rise);
+        }
+        if (rise.add(at, update.value)) {
+          this.event({ t: at, kind: 'motion', value: true, sensor: source.id });
         }
         return;
       }

@@ -80,6 +80,25 @@ describe('KIT ESHL csv', () => {
     ]);
   });
 
+  it('turns a rising VOC level into motion events on sensor "voc" through the plugin\'s rise detector', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eshl-voc-'));
+    const rows = [',persons,vocMean,nw,ble,cal,weekday'];
+    // 10 min steady at 500, then 3 ppm a minute (0.5 per 10 s row) for 20 min; nobody's fob in range.
+    for (let k = 0; k <= 180; k++) {
+      const t = new Date(Date.UTC(2016, 7, 10, 0, 0, k * 10));
+      const voc = k <= 60 ? 500 : 500 + 0.5 * (k - 60);
+      rows.push(`${t.toISOString().slice(0, 19).replace('T', ' ')}+02:00,${k > 60 ? 1 : 0},${voc},30.0,0.0,0.0,0`);
+    }
+    fs.writeFileSync(path.join(dir, 'data.csv'), rows.join('\n'));
+    const h = loadEshl(path.join(dir, 'data.csv'), 'voc-home');
+    const voc = h.events.filter((e) => e.sensor === 'voc');
+    // 30 ppm up 10 minutes into the rise, then every 5 minutes while it rises.
+    expect(voc.map((e) => [new Date(e.t).toISOString().slice(11, 19), e.kind, e.value])).toEqual([
+      ['00:20:00', 'motion', true], ['00:25:00', 'motion', true], ['00:30:00', 'motion', true],
+    ]);
+    expect(loadEshl(path.join(dir, 'data.csv'), 'voc-home', { rise: 100 }).events).toEqual([]);
+  });
+
   it('reads the gzipped form too', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eshl-'));
     fs.writeFileSync(path.join(dir, 'data.csv.gz'), zlib.gzipSync(fs.readFileSync(path.join(FIXTURES, 'eshl/data.csv'))));

@@ -131,6 +131,31 @@ describe('MQTT sensors', () => {
     expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
   });
 
+  it('reads a zigbee2mqtt CO2 sensor, each with its own rise: a rising level is motion from that sensor', async () => {
+    const p = uniquePrefix('co2');
+    const hub = new RecordingHub('Office', STALE_MS);
+    const conn = connection();
+    const pub = connection();
+    let now = 1_000 * 60_000;
+    cleanups.push(attachMqttSensors('Office', [
+      sensor({ name: 'Desk CO2', kind: 'airQuality', topic: `${p}/office` }),
+      sensor({ name: 'Shelf CO2', kind: 'airQuality', topic: `${p}/office`, rise: 40 }),
+    ], hub, conn, { now: () => now }, recordingLog()));
+    const send = async (co2: number, minute: number): Promise<void> => {
+      now = 1_000 * 60_000 + minute * 60_000;
+      const seen = hub.values('Shelf CO2').length;
+      await repeatUntil(() => pub.publish(`${p}/office`, JSON.stringify({ co2, temperature: 22, battery: 90 })),
+        () => hub.values('Shelf CO2').length > seen, `the CO2 reading at minute ${minute}`);
+    };
+    await send(500, 0);
+    await send(535, 5);
+    expect(hub.poll(now).events.map((e) => e.sensor)).toEqual(['mqtt:Desk CO2']);
+    await send(545, 10);
+    expect(hub.poll(now).events.map((e) => e.sensor).sort()).toEqual(['mqtt:Desk CO2', 'mqtt:Shelf CO2']);
+    // A reading sent again (the helper repeats until it lands) is the same value at the same time.
+    expect([...new Set(hub.values('Desk CO2', 'airQuality'))]).toEqual([500, 535, 545]);
+  });
+
   it('reads explicit keys, nested keys and bare payloads', async () => {
     const p = uniquePrefix('keys');
     const hub = new RecordingHub('Office', STALE_MS);

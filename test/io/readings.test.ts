@@ -30,6 +30,9 @@ describe('parseNumber', () => {
     ['humidity high edge', 'humidity', 100, 100],
     ['outdoor low edge', 'outdoorTemperature', -60, -60],
     ['outdoor high edge', 'outdoorTemperature', '60', 60],
+    ['CO2 ppm', 'airQuality', 612, 612],
+    ['air quality low edge', 'airQuality', 0, 0],
+    ['air quality high edge', 'airQuality', '65535', 65535],
   ];
   it.each(ok)('%s', (_what, kind, raw, expected) => {
     expect(parseNumber(kind, raw, 'field')).toBe(expected);
@@ -43,6 +46,8 @@ describe('parseNumber', () => {
     ['humidity over 100', 'humidity', '100.5', 'outside the physical range'],
     ['outdoor below range', 'outdoorTemperature', -61, 'outside the physical range -60 to 60 °C'],
     ['outdoor above range', 'outdoorTemperature', 61, 'outside'],
+    ['negative CO2', 'airQuality', -1, 'outside the physical range 0 to 65535 ppm'],
+    ['CO2 beyond any sensor', 'airQuality', 70000, 'outside'],
     ['indoor range is narrower than outdoor', 'temperature', -45, 'outside'],
     ['NaN', 'temperature', NaN, 'finite'],
     ['Infinity', 'temperature', Infinity, 'finite'],
@@ -145,6 +150,9 @@ describe('parsePayload', () => {
       { kind: 'temperature', value: 19.5 }],
     ['z2m humidity', 'humidity', '{"temperature":21.37,"humidity":48.2}', undefined, { kind: 'humidity', value: 48.2 }],
     ['z2m outdoor', 'outdoorTemperature', '{"temperature":-4.5}', undefined, { kind: 'outdoorTemperature', value: -4.5 }],
+    ['z2m CO2 sensor', 'airQuality', '{"co2":845,"temperature":22.1,"humidity":40}', undefined, { kind: 'airQuality', value: 845 }],
+    ['z2m eCO2 (VOC sensor)', 'airQuality', '{"eco2":512,"voc":120}', undefined, { kind: 'airQuality', value: 512 }],
+    ['z2m VOC only', 'airQuality', '{"voc":230}', undefined, { kind: 'airQuality', value: 230 }],
     ['numeric string in JSON', 'temperature', '{"temperature":"22.0"}', undefined, { kind: 'temperature', value: 22 }],
     ['null for the first key falls through', 'temperature', '{"temperature":null,"local_temperature":18}', undefined,
       { kind: 'temperature', value: 18 }],
@@ -247,6 +255,8 @@ describe('parseReadings', () => {
     ['contact from a webhook is not inverted', { contact: 'closed' }, [{ kind: 'contact', value: false }]],
     ['occupancy', { occupancy: 'occupied' }, [{ kind: 'occupancy', value: true }]],
     ['Shelly H&T report keys', { temp: '21.6', hum: '48' }, [{ kind: 'temperature', value: 21.6 }, { kind: 'humidity', value: 48 }]],
+    ['CO2 in either spelling', { co2: 700 }, [{ kind: 'airQuality', value: 700 }]],
+    ['air quality', { airQuality: '650' }, [{ kind: 'airQuality', value: 650 }]],
     ['edges inclusive', { temperature: -30, humidity: 100 }, [{ kind: 'temperature', value: -30 }, { kind: 'humidity', value: 100 }]],
   ])('%s', (_what, body, expected) => {
     expect(parseReadings(body)).toEqual(expected);

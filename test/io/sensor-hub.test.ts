@@ -208,6 +208,38 @@ describe('ZoneSensors: events', () => {
   });
 });
 
+describe('ZoneSensors: air quality', () => {
+  const co2 = (value: number): SensorUpdate => ({ kind: 'airQuality', value });
+  const office: SensorSource = { id: 'mqtt:Office CO2' };
+
+  it('a level rising like a room with people in it is motion from that sensor; a steady one or one falling from its peak is not', () => {
+    const s = hub();
+    // Steady at 450 ppm for 20 min, then 3 ppm a minute for 20 min, then falling.
+    for (let m = 0; m <= 20; m++) s.push(office, co2(450), T0 + m * MIN);
+    expect(s.poll(T0 + 20 * MIN).events).toEqual([]);
+    for (let m = 1; m <= 20; m++) s.push(office, co2(450 + 3 * m), T0 + (20 + m) * MIN);
+    const rising = s.poll(T0 + 40 * MIN).events;
+    // First at 30 ppm up (+10 min), then every 5 min while it goes on.
+    expect(rising.map((e) => (e.t - T0) / MIN)).toEqual([30, 35, 40]);
+    expect(rising.every((e) => e.kind === 'motion' && e.value && e.sensor === 'mqtt:Office CO2')).toBe(true);
+    // Falling 2 ppm a minute: it counts only while within half a rise of the peak (510 ppm).
+    for (let m = 1; m <= 30; m++) s.push(office, co2(510 - 2 * m), T0 + (40 + m) * MIN);
+    expect(s.poll(T0 + 70 * MIN).events.map((e) => (e.t - T0) / MIN)).toEqual([45]);
+  });
+
+  it('is not a temperature or humidity, and the rise is per sensor and configurable', () => {
+    const s = hub();
+    const other: SensorSource = { id: 'mqtt:Bedroom CO2', rise: 100 };
+    for (let m = 0; m <= 20; m++) {
+      s.push(office, co2(400 + 3 * m), T0 + m * MIN);
+      s.push(other, co2(400 + 3 * m), T0 + m * MIN);
+    }
+    expect(s.poll(T0 + 20 * MIN).events.map((e) => e.sensor)).toEqual(['mqtt:Office CO2', 'mqtt:Office CO2', 'mqtt:Office CO2']);
+    expect(s.has('temperature')).toBe(false);
+    expect(s.poll(T0 + 20 * MIN).temperature).toBeUndefined();
+  });
+});
+
 describe('ZoneSensors: close', () => {
   it('runs each onClose function once, even when one throws', () => {
     const s = hub();

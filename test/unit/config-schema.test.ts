@@ -228,7 +228,7 @@ describe('config.schema.json', () => {
       const kinds = Object.fromEntries(sensorNode.properties!.kind.oneOf!.map((o) => [o.enum![0], o.title]));
       expect(kinds).toEqual({
         occupancy: 'Occupancy', motion: 'Motion', contact: 'Door/window contact', presence: 'Presence (phone)',
-        temperature: 'Temperature', humidity: 'Humidity', outdoorTemperature: 'Outdoor temperature',
+        temperature: 'Temperature', humidity: 'Humidity', outdoorTemperature: 'Outdoor temperature', airQuality: 'Air quality (CO2)',
       });
       expect(Object.fromEntries(zoneNode.properties!.actuator.oneOf!.map((o) => [o.enum![0], o.title]))).toEqual({
         simulated: 'Simulated home (demo)', mqtt: 'MQTT device', http: 'HTTP device', none: 'None (Apple Home demand only)',

@@ -39,7 +39,7 @@ describe('io config: sensors', () => {
       `${W}: sensors[0] must be an object with a kind and a topic, got null; sensor ignored`, 'warn', 1],
     ['unknown kind', sensing({ sensors: [temp({ kind: 'door' })] }),
       `${W}: sensors[0]: kind must be one of "occupancy", "motion", "contact", "presence", "temperature", "humidity", `
-        + '"outdoorTemperature", got "door"; sensor ignored', 'warn', 1],
+        + '"outdoorTemperature", "airQuality", got "door"; sensor ignored', 'warn', 1],
     ['missing kind', sensing({ sensors: [{ topic: 'zigbee2mqtt/Hall climate' }] }),
       /^zone "Hall": sensors\[0\]: kind must be one of .*, got nothing; sensor ignored$/, 'warn', 1],
     ['missing topic', sensing({ sensors: [{ kind: 'motion' }] }),
@@ -91,6 +91,22 @@ describe('io config: sensors', () => {
         availabilityTopic: undefined },
       { name: 'Door', kind: 'contact', topic: 'zigbee2mqtt/Door', key: 'contact', invert: true, weight: 0.5,
         availabilityTopic: 'zigbee2mqtt/Door/availability' },
+    ]);
+  });
+
+  it('an air-quality sensor takes a rise (default 30); other kinds warn about one and ignore it', () => {
+    const { zone: z, problems } = parseZone(sensing({
+      sensors: [
+        { name: 'Office CO2', kind: 'airQuality', topic: 'zigbee2mqtt/Office' },
+        { name: 'Bedroom CO2', kind: 'airQuality', topic: 'zigbee2mqtt/Bedroom', rise: 50 },
+        { name: 'Loft CO2', kind: 'airQuality', topic: 'zigbee2mqtt/Loft', rise: 0 },
+        temp({ rise: 30 }),
+      ],
+    }));
+    expect(z.sensors.map((s) => s.rise)).toEqual([30, 50, 30, undefined]);
+    expect(problems.map((p) => p.message)).toEqual([
+      `${W}: sensors[2]: rise must be a number from 1 to 5000, got 0; using 30`,
+      `${W}: sensors[3]: rise only applies to an air-quality sensor, not "temperature"; ignored`,
     ]);
   });
 
