@@ -12,7 +12,7 @@ export type ZoneIo = Pick<ZoneSettings, 'sensors' | 'switches' | 'mqttOutput' | 
 
 export const IO_NUMBERS = {
   'sensor.weight': { min: 0.1, max: 100, def: 1, unit: '' },
-  'sensor.rise': { min: 1, max: 5000, def: AIR_RISE_DEFAULTS.rise, unit: '' },
+  'sensor.rise': { min: 0.01, max: 5000, def: AIR_RISE_DEFAULTS.rise, unit: '' },
   'switches.motionOffSeconds': { min: 5, max: 3600, def: 60, unit: 'seconds' },
   'httpOutput.timeoutSeconds': { min: 0.5, max: 60, def: 5, unit: 'seconds' },
   'httpOutput.retries': { min: 0, max: 10, def: 3, unit: '', integer: true },
@@ -158,7 +158,7 @@ function readSensor(raw: unknown, i: number, where: string, names: Set<string>, 
   if (availabilityBad) {
     problems.push({ level: 'warn', message: `${at}: availabilityTopic ${show(availabilityTopic)} ${availabilityBad}; ignored` });
   }
-  if (kind !== 'airQuality' && raw.rise !== undefined && raw.rise !== null) {
+  if (kind !== 'airQuality' && raw.rise !== undefined && raw.rise !== null && raw.rise !== '') {
     problems.push({ level: 'warn', message: `${at}: rise only applies to an air-quality sensor, not ${show(kind)}; ignored` });
   }
   return {

@@ -514,9 +514,10 @@ export function attachMqttSensors(_zone: string, sensors: SensorSettings[], hub:
       if (update === undefined) {
         return;
       }
-      if (retained && (update.kind === 'motion' || update.kind === 'contact' || available === false)) {
+      if (retained && (update.kind === 'motion' || update.kind === 'contact' || update.kind === 'airQuality' || available === false)) {
         // A retained message replays the past at every (re)subscribe: a motion or door event from
-        // then is not one now, nor does an old reading bring an offline sensor back. A retained
+        // then is not one now, an air-quality level from then is no start for a rise now, nor does
+        // an old reading bring an offline sensor back. A retained
         // state (a temperature, presence home or away, a room held occupied) of a sensor not known
         // to be offline is still the latest known, so it is kept.
         log.debug(`MQTT sensor "${sensor.name}" (topic ${topic}): retained ${update.kind} not taken`);

@@ -39,7 +39,8 @@ export const ZIGBEE2MQTT_KEYS: Record<SensorKind, string[]> = {
   temperature: ['temperature', 'local_temperature'],
   humidity: ['humidity'],
   outdoorTemperature: ['temperature'],
-  airQuality: ['co2', 'eco2', 'voc'],
+  // CO2 and eCO2 are both ppm; VOC units differ by device, so a VOC sensor needs its key set.
+  airQuality: ['co2', 'eco2'],
 };
 
 export type SensorUpdate =

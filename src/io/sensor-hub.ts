@@ -34,7 +34,8 @@ const MAX_PENDING_EVENTS = 1000;
  * out any that is offline or has been silent for longer than `staleMs`; when all are, the newest
  * reading is returned with its old time, so the zone sees the silence and faults. An occupancy
  * sensor that holds "occupied" (mmWave, say) counts as motion at every poll while it holds. An
- * air-quality sensor counts as motion whenever its level rises like a room with people in it.
+ * air-quality sensor counts as motion whenever its level rises like a room with people in it,
+ * measured from the last door event on (src/learning/air-rise.ts).
  */
 export class ZoneSensors implements ZoneInput {
   private readonly numeric: Record<'temperature' | 'humidity' | 'outdoorTemperature', Map<string, NumericState>> = {
@@ -77,6 +78,14 @@ export class ZoneSensors implements ZoneInput {
         }
         return;
       }
+      case 'contact':
+        // People who just left by the door leave their air behind: a rise counts again only from
+        // readings after the door (else the falling level could read as someone still inside).
+        for (const rise of this.air.values()) {
+          rise.restart();
+        }
+        this.event({ t: at, kind: EVENT_KIND.contact, value: update.value, sensor: source.id });
+        return;
       case 'occupancy':
         if (update.value) {
           this.holding.set(source.id, at);

@@ -292,11 +292,11 @@ describe('MQTT sensors', () => {
     expect(conn.connected).toBe(true);
   });
 
-  it('takes a retained reading as the latest value but not a retained motion as a new event', async () => {
+  it('takes a retained reading as the latest value but not a retained motion or air level as news', async () => {
     const p = uniquePrefix('retained');
     const pub = connection();
     const obs = await observer(p);
-    await pub.publish(`${p}/hall`, '{"occupancy":true,"temperature":19.5}', { retain: true });
+    await pub.publish(`${p}/hall`, '{"occupancy":true,"temperature":19.5,"co2":900}', { retain: true });
     await pub.publish(`${p}/hall/availability`, 'offline', { retain: true });
     await waitFor(() => obs.on(`${p}/hall/availability`).length === 1, 'the retained messages to be stored');
     try {
@@ -305,10 +305,13 @@ describe('MQTT sensors', () => {
       cleanups.push(attachMqttSensors('Study', [
         sensor({ name: 'Study temperature', topic: `${p}/hall`, availabilityTopic: `${p}/hall/availability` }),
         sensor({ name: 'Study motion', kind: 'motion', topic: `${p}/hall` }),
+        sensor({ name: 'Study CO2', kind: 'airQuality', topic: `${p}/hall` }),
       ], hub, conn, clock, recordingLog()));
       await waitFor(() => hub.values('Study temperature').length === 1 && hub.availability.length === 1, 'the retained messages');
       expect(hub.availability[0].available).toBe(false);
       expect(hub.values('Study motion')).toEqual([]);
+      // An air level from whenever it was retained is no start for a rise now.
+      expect(hub.values('Study CO2')).toEqual([]);
       // A live message is news: it counts.
       await repeatUntil(() => pub.publish(`${p}/hall`, '{"occupancy":true}'), () => hub.values('Study motion').length > 0, 'live motion');
       expect(hub.values('Study motion')[0]).toBe(true);

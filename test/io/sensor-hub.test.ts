@@ -212,7 +212,7 @@ describe('ZoneSensors: air quality', () => {
   const co2 = (value: number): SensorUpdate => ({ kind: 'airQuality', value });
   const office: SensorSource = { id: 'mqtt:Office CO2' };
 
-  it('a level rising like a room with people in it is motion from that sensor; a steady one or one falling from its peak is not', () => {
+  it('a level rising like a room with people in it is motion from that sensor; a steady or falling one is not', () => {
     const s = hub();
     // Steady at 450 ppm for 20 min, then 3 ppm a minute for 20 min, then falling.
     for (let m = 0; m <= 20; m++) s.push(office, co2(450), T0 + m * MIN);
@@ -222,9 +222,23 @@ describe('ZoneSensors: air quality', () => {
     // First at 30 ppm up (+10 min), then every 5 min while it goes on.
     expect(rising.map((e) => (e.t - T0) / MIN)).toEqual([30, 35, 40]);
     expect(rising.every((e) => e.kind === 'motion' && e.value && e.sensor === 'mqtt:Office CO2')).toBe(true);
-    // Falling 2 ppm a minute: it counts only while within half a rise of the peak (510 ppm).
     for (let m = 1; m <= 30; m++) s.push(office, co2(510 - 2 * m), T0 + (40 + m) * MIN);
-    expect(s.poll(T0 + 70 * MIN).events.map((e) => (e.t - T0) / MIN)).toEqual([45]);
+    expect(s.poll(T0 + 70 * MIN).events).toEqual([]);
+  });
+
+  it('a door event starts the rise afresh: the air people leave behind is not someone inside', () => {
+    const s = hub();
+    const door: SensorSource = { id: 'mqtt:Front door' };
+    // Two people for 40 min: 3 ppm a minute. They leave by the door at minute 40.
+    for (let m = 0; m <= 40; m++) s.push(office, co2(450 + 3 * m), T0 + m * MIN);
+    s.poll(T0 + 40 * MIN);
+    s.push(door, { kind: 'contact', value: true }, T0 + 40 * MIN + 1);
+    // Airing out slowly, with a small bump as the heating starts: never a rise since the door.
+    for (let m = 1; m <= 30; m++) s.push(office, co2(570 - m + (m === 10 ? 20 : 0)), T0 + (40 + m) * MIN);
+    expect(s.poll(T0 + 70 * MIN).events.map((e) => e.kind)).toEqual(['door']);
+    // Someone comes back: a fresh rise from the level after the door counts.
+    for (let m = 1; m <= 15; m++) s.push(office, co2(540 + 3 * m), T0 + (70 + m) * MIN);
+    expect(s.poll(T0 + 85 * MIN).events.map((e) => [(e.t - T0) / MIN, e.sensor])).toEqual([[80, 'mqtt:Office CO2'], [85, 'mqtt:Office CO2']]);
   });
 
   it('is not a temperature or humidity, and the rise is per sensor and configurable', () => {

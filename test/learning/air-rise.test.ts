@@ -22,6 +22,7 @@ describe('AirRise', () => {
     ['a low reading older than the window no longer counts', [[0, 500], [21, 525], [22, 531]], {}, []],
     ['noise of a few ppm: nothing', ramp(0, 60, 600, 0).map(([m, v]) => [m, v + (m % 2 ? 4 : -4)]), {}, []],
     ['a larger rise setting', ramp(0, 40, 500, 3), { rise: 50 }, [17, 22, 27, 32, 37]],
+    ['a plateau counts until the rise leaves the window', [...ramp(0, 10, 400, 5), ...ramp(11, 40, 450, 0)], {}, [6, 11, 16, 21]],
     ['the fall after a rise does not count', [...ramp(0, 20, 500, 2), ...ramp(21, 40, 538, -2)], {}, [15, 20]],
     ['no repeat gap: every rising reading counts', ramp(0, 3, 500, 30), { repeatMs: 0 }, [1, 2, 3]],
   ])('%s', (_what, readings, options, expected) => {
@@ -38,13 +39,21 @@ describe('AirRise', () => {
     expect(d.add(13 * MIN, 530)).toBe(true);
   });
 
-  it('keeps a bounded queue when readings come faster than it holds', () => {
+  it('a reading a second (more than the queue holds) still measures from 20 minutes back', () => {
     const d = new AirRise();
-    // A reading a second for 20 minutes, slowly rising: the lowest is the oldest kept.
-    let count = 0;
-    for (let s = 0; s < 1200; s++) if (d.add(s * 1000, 500 + s / 60)) count++;
-    expect(count).toBe(0);
-    expect(d.add(1200 * 1000, 550)).toBe(true);
+    // 2 ppm a minute in fractions of a ppm: every reading is a new candidate for the lowest.
+    const fired: number[] = [];
+    for (let s = 0; s <= 1200; s++) if (d.add(s * 1000, 500 + (2 * s) / 60)) fired.push(s);
+    expect(fired).toEqual([900, 1200]);
+  });
+
+  it('restart forgets the window: the next rise is measured from readings after it', () => {
+    const d = new AirRise();
+    for (let m = 0; m <= 10; m++) d.add(m * MIN, 500 + 2 * m);
+    d.restart();
+    expect(d.add(11 * MIN, 532)).toBe(false);
+    expect(d.add(12 * MIN, 545)).toBe(false);
+    expect(d.add(13 * MIN, 563)).toBe(true);
   });
 
   it('refuses settings that cannot work, naming them', () => {

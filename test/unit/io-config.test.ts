@@ -105,7 +105,7 @@ describe('io config: sensors', () => {
     }));
     expect(z.sensors.map((s) => s.rise)).toEqual([30, 50, 30, undefined]);
     expect(problems.map((p) => p.message)).toEqual([
-      `${W}: sensors[2]: rise must be a number from 1 to 5000, got 0; using 30`,
+      `${W}: sensors[2]: rise must be a number from 0.01 to 5000, got 0; using 30`,
       `${W}: sensors[3]: rise only applies to an air-quality sensor, not "temperature"; ignored`,
     ]);
   });
