@@ -8,6 +8,7 @@ import { decodeModel, encodeModel } from '../src/learning/model-file';
 import { mayTrainOn, PRIOR_SIMULATION, priorExcluding, simulatedSequences } from './prior';
 import { HORIZONS, HouseResult, TrackResult, evaluateHouse } from './evaluate';
 import { BenchExtras, EXTRA_USAGE, parseExtraArgs } from './extras';
+import { forecastCheck, forecastCheckText } from './check';
 
 const USAGE = `usage: node dist-bench/bench/cli.js [--data DIR] [--json FILE] [--houses a,b] [--methods m1,m2] [--quick] [--keep-duplicates]
   --data DIR          data root, searched recursively (default: <repo>/../shared/data)
@@ -141,6 +142,8 @@ function main(): void {
     if (ctl) console.log(`\n${ctl}`);
   }
   console.log(`\nevaluated ${results.length} houses in ${((Date.now() - tAll) / 1000).toFixed(1)} s${args.quick ? ' (quick: first 7 days)' : ''}`);
+  const check = 'ours' in methods ? forecastCheck(results) : undefined;
+  if (check) console.log(forecastCheckText(check));
   const fin = extras.finish();
   if (fin.text) console.log(`\n${fin.text}`);
 
@@ -153,6 +156,7 @@ function main(): void {
       errors: found.errors,
       duplicates: found.duplicates,
       houses: results.map((r) => extras.houseJson(r)),
+      forecastCheck: check,
       ...fin.json,
     };
     fs.writeFileSync(args.json, JSON.stringify(out, null, 1));
