@@ -1,6 +1,7 @@
 import { MINUTE_MS } from './loaders/types';
-import { DEFAULT_SAVINGS_BIAS, decidePredictive, Forecast, LEAD_MARGIN_MINUTES, pHomeWithin, threshold } from '../src/control/setpoint';
+import { coldMinuteCost, DEFAULT_SAVINGS_BIAS, decidePredictive, Forecast, LEAD_MARGIN_MINUTES, pHomeWithin } from '../src/control/setpoint';
 import { ThermalParams, stepTemperature, timeToReach } from '../src/sim/thermal';
+import { ExpectedCostPlanner } from '../src/control/expected-cost';
 
 /**
  * Control track: the real occupancy labels of a home drive a first-order room (the plugin's own
@@ -122,6 +123,10 @@ export function simulateControl(
   const perColumn = policy.kind === 'plugin' || margin > 0;
   const column = perColumn ? new Float64Array((policy as ForecastInputs).horizons.length) : undefined;
   const forecast: Forecast | undefined = perColumn ? { horizons: (policy as ForecastInputs).horizons, pHome: column! } : undefined;
+  // The plugin plans with the room it would have fitted; here, the room itself (as for the lead).
+  const planner = policy.kind === 'plugin' ? new ExpectedCostPlanner() : undefined;
+  const room = { tauHours: thermal.tauHours, ratePerHour: thermal.heaterCPerHour };
+  let preComfort = false;
   for (let i = 0; i < n; i++) {
     const tout = outdoor[i];
     const label = labels[i];
@@ -142,9 +147,12 @@ export function simulateControl(
         } else if (policy.kind === 'forecast') {
           setpoint = here || forecastAtLead(f, policy.horizons, i, leadMin) >= policy.theta ? comfort : eco;
         } else {
-          setpoint = decidePredictive({
+          const d = decidePredictive({
             occupied: here, forecast, leadMinutes: leadMin, savingsBias: policy.savingsBias, comfort, eco, action: 'heat',
-          }).setpoint;
+            temperature: T, outdoor: tout, room, planner, preComfort,
+          });
+          setpoint = d.setpoint;
+          preComfort = d.kind === 'pre-comfort';
         }
       }
     }
@@ -226,15 +234,15 @@ export interface CurvePoint extends ControlScore {
 }
 export interface BiasPoint extends ControlScore {
   savingsBias: number;
-  /** threshold(savingsBias): the θ the plugin's decision uses. */
-  theta: number;
+  /** coldMinuteCost(savingsBias): the price of a cold minute the plugin's planner uses. */
+  coldMinuteCost: number;
 }
 
 export interface HomeControlResult {
   params: {
     comfort: number; eco: number; tauHours: number; heaterCPerHour: number; theta: number; band: number; missTolerance: number;
-    /** The plugin's methods are scored at this savingsBias (θ = pluginTheta) instead of θ. */
-    pluginMethods: string[]; savingsBias: number; pluginTheta: number;
+    /** The plugin's methods are scored at this savingsBias (a cold minute priced at pluginColdMinuteCost) instead of θ. */
+    pluginMethods: string[]; savingsBias: number; pluginColdMinuteCost: number;
     /** Longest horizon each method's control could read. */
     maxHorizon: Record<string, number>;
   };
@@ -374,7 +382,7 @@ export function controlForHome(
     params: {
       comfort: base.comfort, eco: base.eco, tauHours: base.thermal.tauHours, heaterCPerHour: base.thermal.heaterCPerHour, theta,
       band: base.band, missTolerance: base.missTolerance,
-      pluginMethods: [...plugin], savingsBias, pluginTheta: threshold(savingsBias), maxHorizon,
+      pluginMethods: [...plugin], savingsBias, pluginColdMinuteCost: coldMinuteCost(savingsBias), maxHorizon,
     },
     forecast: trackScores(input, 'forecast', def, base, fixed.always, fixed.oracle),
     sensorOnly: trackScores(input, 'sensorOnly', def, base, fixed.always, fixed.oracle),
@@ -399,12 +407,15 @@ export function controlForHome(
     }
     curve.always = [{ theta: null, ...result[track].always }];
     curve.oracle = [{ theta: null, ...result[track].oracle }];
+    // The dial is swept for the first plugin method only (the one checked for dominance): each
+    // setting plans every minute nobody is home, and the other plugin methods are variants of its forecaster.
     const biasCurve = result.curve.bias[track];
+    const swept = (m: string): boolean => m === result.dominance.method;
     for (const b of biases) {
       const scores = b === savingsBias
-        ? Object.fromEntries(Object.entries(result[track]).filter(([m]) => isPlugin(m)))
-        : trackScores(input, track, { theta, savingsBias: b, plugin }, base, fixed.always, fixed.oracle, isPlugin);
-      for (const [m, s] of Object.entries(scores)) (biasCurve[m] ??= []).push({ savingsBias: b, theta: threshold(b), ...s });
+        ? Object.fromEntries(Object.entries(result[track]).filter(([m]) => swept(m)))
+        : trackScores(input, track, { theta, savingsBias: b, plugin }, base, fixed.always, fixed.oracle, swept);
+      for (const [m, s] of Object.entries(scores)) (biasCurve[m] ??= []).push({ savingsBias: b, coldMinuteCost: coldMinuteCost(b), ...s });
     }
     const withMargin = result.curve.withMargin[track];
     for (const th of opts.thetas) {

@@ -5,7 +5,7 @@ import {
   controlForHome,
 } from './control';
 import { EvalOptions, HouseResult, Track } from './evaluate';
-import { DEFAULT_SAVINGS_BIAS, threshold } from '../src/control/setpoint';
+import { coldMinuteCost, DEFAULT_SAVINGS_BIAS } from '../src/control/setpoint';
 import { OutdoorStretch, WINTER_CURVE, coldestStretch, findOutdoorFile, outdoorForHouse } from './fraunhofer';
 import { forEachFlag } from './args';
 import { House } from './loaders/types';
@@ -88,7 +88,7 @@ export function controlTable(c: HomeControlResult): string {
   const head = `${'save%'.padStart(7)}${'miss/d'.padStart(8)}${'share'.padStart(7)}${'K·h/d'.padStart(7)}`;
   const horizons = [...new Set(Object.values(p.maxHorizon))].sort((a, b) => a - b).map((h) => `+${h}`).join('/');
   const lines = [
-    `control, ${p.pluginMethods.join('/')}: the plugin's decision at savingsBias ${p.savingsBias} (θ ${p.pluginTheta.toFixed(3)}); ` +
+    `control, ${p.pluginMethods.join('/')}: the plugin's decision at savingsBias ${p.savingsBias} (a cold minute worth ${p.pluginColdMinuteCost} min of heating); ` +
       `others θ ${p.theta}; forecasts up to ${horizons} min; tau ${p.tauHours} h, heater ${p.heaterCPerHour} °C/h, comfort ${p.comfort} / eco ${p.eco} °C` +
       ` (save%: heater time vs always-comfort; miss/d: occupied min/day > ${p.missTolerance} °C below comfort; share: of the oracle's savings)`,
     `            ${'forecast track'.padEnd(29)}   sensor-only track`,
@@ -195,7 +195,7 @@ export class BenchExtras {
         thetas: this.thetas,
         pluginMethods: PLUGIN_METHODS,
         savingsBias: DEFAULT_SAVINGS_BIAS,
-        pluginTheta: threshold(DEFAULT_SAVINGS_BIAS),
+        pluginColdMinuteCost: coldMinuteCost(DEFAULT_SAVINGS_BIAS),
         savingsBiases: this.savingsBiases,
         taus: CONTROL_TAUS,
         heaters: CONTROL_HEATERS,

@@ -3,6 +3,7 @@ import { canCool, canHeat, Mode, ZoneSettings } from '../config/types';
 import { decideRelay, EquipmentState } from '../control/relay';
 import { MAX_SENSOR_ID, type ActivityEvent, type DeviceState, type EquipmentCommand, type Reading, type ZoneInput, type ZoneOutput } from '../io/types';
 import type { HistoryRecord } from '../store/history';
+import { ExpectedCostPlanner } from '../control/expected-cost';
 import { decidePredictive, PredictiveDecision, temperaturesFor } from '../control/setpoint';
 import { HORIZONS, OccupancyForecaster } from '../learning/forecaster';
 import { leadMinutes } from '../control/lead';
@@ -125,6 +126,8 @@ export class Zone {
   private readonly rates = new RateEstimator();
   /** The room as fitted from history (tau and rates together); until then the online rates. */
   private fitted?: { tauHours: number; heatPerHour?: number; coolPerHour?: number };
+  /** Plans pre-heating while nobody is home; keeps its tables between ticks. */
+  private readonly planner = new ExpectedCostPlanner();
   /** The belief at the previous tick; undefined on the first, so a restart is not taken for an arrival. */
   private lastBelief?: boolean;
   private readonly listeners = new Set<(s: Readonly<ZoneSnapshot>) => void>();
@@ -417,6 +420,11 @@ export class Zone {
       occupied: next.occupied,
       forecast,
       leadMinutes: leadMinutes(t, comfort[action], outdoor, action, this.room(action)),
+      temperature: t,
+      outdoor,
+      room: this.room(action),
+      planner: this.planner,
+      preComfort: this.state.plan === 'pre-comfort',
       savingsBias: s.savingsBias,
       action,
       ...temperaturesFor(action, comfort, s.eco),

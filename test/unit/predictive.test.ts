@@ -95,7 +95,7 @@ describe('predictive control in a zone', () => {
     expect(firstPreheat).toBeDefined();
     const before = (Date.UTC(2024, 0, 22, 17) - firstPreheat!) / MIN;
     expect(before).toBeGreaterThan(30);
-    expect(zone.snapshot.planReason).toMatch(/^pre-heat: p\(home in \d+–\d+ min\)=/);
+    expect(zone.snapshot.planReason).toMatch(/^pre-heat: heating now costs [\d.]+ min of heating, spares [\d.]+ expected cold min \(× 28\.00\); p\(home within 240 min\)=[\d.]+, needs \d+ min$/);
   });
 
   it('a change from Apple Home holds until its time is up', () => {
@@ -172,7 +172,7 @@ describe('predictive control in a zone', () => {
     input.temperature = 16;
     input.outdoor = 5;
     zone.tick();
-    const minutes = () => Number(/p\(home in (\d+)–\d+ min\)/.exec(zone.snapshot.planReason)?.[1]);
+    const minutes = () => Number(/needs (\d+) min/.exec(zone.snapshot.planReason)?.[1]);
     const cautious = minutes();
     zone.setRoomModel({ tauHours: 30, heatPerHour: 10 });
     zone.tick();
