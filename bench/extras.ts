@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CONTROL_DEFAULTS, CONTROL_HEATERS, CONTROL_TAUS, ControlScore, DEFAULT_THETA, DominanceGap, HomeControlResult, MethodForecasts, PLUGIN_METHODS, SAVINGS_BIASES,
+  CONTROL_DEFAULTS, CONTROL_HEATERS, CONTROL_TAUS, BiasPoint, ControlScore, CurvePoint, DEFAULT_THETA, DominanceGap, HomeControlResult, MethodForecasts, PLUGIN_METHODS, SAVINGS_BIASES,
   controlForHome,
 } from './control';
 import { EvalOptions, HouseResult, Track } from './evaluate';
@@ -201,12 +201,19 @@ export class BenchExtras {
         heaters: CONTROL_HEATERS,
         outdoor: s ? { source: s.source, firstDay: s.firstDay, days: s.days, meanC: s.meanC, minC: s.minC, maxC: s.maxC } : { synthetic: WINTER_CURVE },
       };
-      const houses = [...this.controls].map(([name, c]) => ({ name, forecast: c.curve.forecast, sensorOnly: c.curve.sensorOnly }));
+      // The plugin's own dial as one more line ("<method> dial", each point labelled with its savingsBias).
+      const withDial = (curve: Record<string, CurvePoint[]>, bias: Record<string, BiasPoint[]>): Record<string, CurvePoint[]> => ({
+        ...curve,
+        ...Object.fromEntries(Object.entries(bias).map(([m, pts]) => [`${m} dial`, pts.map((b) => ({ ...b, theta: b.savingsBias }))])),
+      });
+      const houses = [...this.controls].map(([name, c]) => ({
+        name, forecast: withDial(c.curve.forecast, c.curve.bias.forecast), sensorOnly: withDial(c.curve.sensorOnly, c.curve.bias.sensorOnly),
+      }));
       const p = CONTROL_DEFAULTS;
       fs.mkdirSync(path.dirname(this.args.plot), { recursive: true });
       fs.writeFileSync(
         this.args.plot,
-        renderParetoSvg(houses, `Savings vs MissTime, θ swept ${this.thetas[0]}…${this.thetas[this.thetas.length - 1]}; tau ${p.thermal.tauHours} h, ` +
+        renderParetoSvg(houses, `Savings vs MissTime, θ swept ${this.thetas[0]}…${this.thetas[this.thetas.length - 1]} (the dial: savingsBias 0…1); tau ${p.thermal.tauHours} h, ` +
           `heater ${p.thermal.heaterCPerHour} °C/h, ${p.comfort}/${p.eco} °C${this.quick ? ' (quick)' : ''}`),
       );
       text.push(`wrote ${this.args.plot}`);

@@ -34,9 +34,9 @@ export const COLD_TOLERANCE = 0.5;
 export const STORED_HEAT_LOST = 0.5;
 /**
  * Once running for the plan, the equipment goes on until the room is this far past the plan's
- * level: re-planned every minute without it, the target would switch between comfort and eco every
- * few minutes while the plan holds the room part-way (about 90 changes a day on the benchmark's
- * homes, 30 with it, for about a tenth of a point of savings).
+ * level. Re-planned every minute without it, the target switches between comfort and eco every few
+ * minutes while the plan holds the room part-way: 138–168 changes a day on the benchmark's homes,
+ * 28–35 with it, for 0.15–0.2 points of savings (BENCHMARKS.md).
  */
 export const PLAN_HYSTERESIS = 0.1;
 /** Without an outdoor reading the room is planned as if outdoors were this far below eco (above, when cooling). */
@@ -84,9 +84,8 @@ export interface ExpectedCostPlan {
 }
 
 /**
- * The planner keeps its scratch arrays and the per-room tables from tick to tick: a tick allocates
- * nothing once the arrays have grown, and the tables are rebuilt only when the room, the
- * temperatures or the outdoor reading change.
+ * The planner keeps its scratch arrays and its per-room tables from tick to tick: the arrays grow
+ * once, and the tables are rebuilt only when the room, the temperatures or the outdoor reading change.
  */
 export class ExpectedCostPlanner {
   private heat = new Float64Array(0);
@@ -110,6 +109,9 @@ export class ExpectedCostPlanner {
     }
     if (![i.temperature, i.comfort, i.eco].every(Number.isFinite)) {
       throw new RangeError(`temperature, comfort and eco must be numbers, got ${i.temperature}, ${i.comfort}, ${i.eco}`);
+    }
+    if (i.forecast.horizons.length === 0 || !(i.forecast.horizons[i.forecast.horizons.length - 1] > 0)) {
+      throw new RangeError('forecast: needs at least one horizon after now');
     }
     // In u = T when heating and u = -T when cooling, the equipment always "heats".
     const sign = i.action === 'heat' ? 1 : -1;

@@ -112,6 +112,7 @@ describe('ExpectedCostPlanner: first steps', () => {
     ['a room without a time constant', { room: { tauHours: 0, ratePerHour: 2 } }, /room: tauHours and ratePerHour must be positive/],
     ['equipment without a rate', { room: { tauHours: 30, ratePerHour: Number.NaN } }, /room: tauHours and ratePerHour/],
     ['no temperature', { temperature: Number.NaN }, /temperature, comfort and eco must be numbers/],
+    ['a forecast without horizons', { forecast: { horizons: [], pHome: [] } }, /forecast: needs at least one horizon/],
   ])('refuses %s, naming it', (_what, over, message) => {
     expect(() => plan(over as Partial<ExpectedCostInput>)).toThrow(message);
   });
