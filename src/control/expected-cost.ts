@@ -97,8 +97,8 @@ export class ExpectedCostPlanner {
   private coldEnd = new Float64Array(0);
   private cell = new Int32Array(0);
   private arrived = new Float64Array(0);
-  /** What the tables were built for: grid floor, eco, comfort, outdoor, τ, rate (NaN: not built). */
-  private readonly tableKey = new Float64Array(6).fill(NaN);
+  /** What the tables were built for: grid floor and top, eco, comfort, outdoor, τ, rate (NaN: not built). */
+  private readonly tableKey = new Float64Array(7).fill(NaN);
   private lo = 0;
   private gs = GRID_STEP;
   private n = 0;
@@ -145,12 +145,16 @@ export class ExpectedCostPlanner {
       F[m] = Math.max(F[m - 1], Math.min(1, Math.max(0, pHomeAt(i.forecast, m * PLAN_STEP_MINUTES))));
     }
 
-    // The grid spans eco - 1 °C (lower whole degrees when the room is colder) to comfort + 0.5 °C.
+    // The grid spans eco - 1 °C to comfort + 0.5 °C, in whole degrees, wider when the room (or one
+    // step of running from it) is outside; one node sits on the cold threshold, where the cold
+    // minutes have a kink.
     const lo0 = Math.floor(Math.min(uEco - 1, u0 - 0.5));
+    const hi0 = Math.ceil(Math.max(uComfort + 0.5, u0 + (rate * PLAN_STEP_MINUTES) / 60 + GRID_STEP));
     const key = this.tableKey;
-    if (key[0] !== lo0 || key[1] !== uEco || key[2] !== uComfort || key[3] !== uOut || key[4] !== params.tauHours || key[5] !== rate) {
-      this.buildTables(lo0, uComfort + 0.5, uOut, params, dt, lossPerStep, coldAt);
-      key.set([lo0, uEco, uComfort, uOut, params.tauHours, rate]);
+    if (key[0] !== lo0 || key[1] !== hi0 || key[2] !== uEco || key[3] !== uComfort || key[4] !== uOut || key[5] !== params.tauHours
+      || key[6] !== rate) {
+      this.buildTables(lo0, hi0, target, uOut, params, dt, lossPerStep, coldAt);
+      key.set([lo0, hi0, uEco, uComfort, uOut, params.tauHours, rate]);
     }
     const { lo, gs, n, cell, weight, loss, coldEnd } = this;
     const heat = this.grow('heat', n);
@@ -221,13 +225,20 @@ export class ExpectedCostPlanner {
     if (prevDiff < 0) {
       runBelow = Infinity; // running wins even at the top of the grid
     }
-    const uRun = stepTemperature(u0, uOut, params, true, false, dt);
-    const uIdle = stepTemperature(u0, uOut, params, false, false, dt);
-    const heatMinutes = { run: lossPerStep(u0, uRun) + lerp(heat, uRun), idle: lossPerStep(u0, uIdle) + lerp(heat, uIdle) };
-    const coldMinutes = { run: F[1] * coldAt(uRun) + lerp(cold, uRun), idle: F[1] * coldAt(uIdle) + lerp(cold, uIdle) };
-    const cheaper = heatMinutes.run + lam * coldMinutes.run < heatMinutes.idle + lam * coldMinutes.idle;
+    // The first step from a temperature u, run and idle.
+    const firstStep = (u: number) => {
+      const uRun = stepTemperature(u, uOut, params, true, false, dt);
+      const uIdle = stepTemperature(u, uOut, params, false, false, dt);
+      const heatMinutes = { run: lossPerStep(u, uRun) + lerp(heat, uRun), idle: lossPerStep(u, uIdle) + lerp(heat, uIdle) };
+      const coldMinutes = { run: F[1] * coldAt(uRun) + lerp(cold, uRun), idle: F[1] * coldAt(uIdle) + lerp(cold, uIdle) };
+      const cheaper = heatMinutes.run + lam * coldMinutes.run < heatMinutes.idle + lam * coldMinutes.idle;
+      return { heatMinutes, coldMinutes, cheaper };
+    };
+    const { heatMinutes, coldMinutes, cheaper } = firstStep(u0);
+    // Hysteresis: once running, go on while running would still win with the room PLAN_HYSTERESIS cooler.
+    const run = cheaper || (i.running === true && firstStep(u0 - PLAN_HYSTERESIS).cheaper);
     return {
-      run: cheaper || (i.running === true && u0 < runBelow + PLAN_HYSTERESIS),
+      run,
       heatMinutes,
       coldMinutes,
       pArrival: F[steps],
@@ -238,15 +249,16 @@ export class ExpectedCostPlanner {
 
   /** Per grid point and first move (run, idle): where the step ends, as a cell and a weight; its loss; the cold minutes of an arrival then. */
   private buildTables(
-    lo: number, hi: number, uOut: number, params: ThermalParams, dt: number,
+    lo0: number, hi: number, target: number, uOut: number, params: ThermalParams, dt: number,
     lossPerStep: (a: number, b: number) => number, coldAt: (u: number) => number,
   ): void {
     let gs = GRID_STEP;
-    let n = Math.floor((hi - lo) / gs) + 1;
-    if (n > GRID_MAX_POINTS) {
-      n = GRID_MAX_POINTS;
-      gs = (hi - lo) / (n - 1);
+    if ((hi - lo0) / gs + 2 > GRID_MAX_POINTS) {
+      gs = (hi - lo0) / (GRID_MAX_POINTS - 2);
     }
+    // Aligned so that the cold threshold is a node, and reaching at least `hi`.
+    const lo = target - Math.ceil((target - lo0) / gs) * gs;
+    const n = Math.ceil((hi - lo) / gs) + 1;
     this.lo = lo;
     this.gs = gs;
     this.n = n;

@@ -74,6 +74,15 @@ describe('ExpectedCostPlanner: first steps', () => {
     expect(plan({ running: true }).run).toBe(false); // nobody expected: stops at once
   });
 
+  it('prices a room warmer than comfort as it is, not clamped to the top of its grid', () => {
+    // Checked against an exhaustive search over the 64 run/idle plans of 6 steps (exact room, no grid).
+    const short = { horizons: [5, 10, 15, 20, 25, 30], pHome: [0, 0, 0, 0.1, 0.1, 0.2] };
+    const p = plan({ temperature: 23, outdoor: 5, forecast: short, coldMinuteCost: 1.75 });
+    expect(p.heatMinutes.run).toBeCloseTo(91.1, 1);
+    expect(p.heatMinutes.idle).toBeCloseTo(89.06, 1);
+    expect(p.run).toBe(false);
+  });
+
   it('a higher price of a cold minute never turns heating into waiting', () => {
     const forecasts = [at(0.01, 0.02, 0.05, 0.1, 0.2, 0.4), at(0.1, 0.1, 0.1, 0.1, 0.1, 0.1), at(0, 0, 0, 0.3, 0.6, 0.9), at(0.05, 0.3, 0.5, 0.6, 0.6, 0.6)];
     for (const forecast of forecasts) {
