@@ -33,10 +33,10 @@ export const COLD_TOLERANCE = 0.5;
  */
 export const STORED_HEAT_LOST = 0.5;
 /**
- * Once running for the plan, the equipment goes on until the room is this far past the plan's
- * level. Re-planned every minute without it, the target switches between comfort and eco every few
- * minutes while the plan holds the room part-way: 138–168 changes a day on the benchmark's homes,
- * 28–35 with it, for 0.15–0.2 points of savings (BENCHMARKS.md).
+ * Once running for the plan, the equipment goes on while running would still win with the room
+ * this much cooler. Re-planned every minute without it, the target switches between comfort and eco
+ * every few minutes while the plan holds the room part-way: 137–167 changes a day on the
+ * benchmark's homes, 33–43 with it, for 0.14–0.23 points of savings (BENCHMARKS.md).
  */
 export const PLAN_HYSTERESIS = 0.1;
 /** Without an outdoor reading the room is planned as if outdoors were this far below eco (above, when cooling). */
