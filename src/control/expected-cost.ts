@@ -67,6 +67,8 @@ export interface ExpectedCostInput {
 export interface ExpectedCostPlan {
   /** Run the equipment now (comfort setpoint): the cheaper first step, or still short of the level plus PLAN_HYSTERESIS when already running. */
   run: boolean;
+  /** Running only because of the hysteresis: idling would be cheaper now. */
+  held: boolean;
   /** Expected heat lost from now on, in minutes of the equipment running, for each first step. */
   heatMinutes: { run: number; idle: number };
   /** Expected cold minutes of the arrivals within the reach, for each first step. */
@@ -239,6 +241,7 @@ export class ExpectedCostPlanner {
     const run = cheaper || (i.running === true && firstStep(u0 - PLAN_HYSTERESIS).cheaper);
     return {
       run,
+      held: run && !cheaper,
       heatMinutes,
       coldMinutes,
       pArrival: F[steps],

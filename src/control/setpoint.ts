@@ -1,5 +1,5 @@
 import type { HeatCool } from '../config/types';
-import { ExpectedCostPlanner } from './expected-cost';
+import { ExpectedCostPlanner, PLAN_HYSTERESIS } from './expected-cost';
 import { Forecast, pHomeWithin } from './forecast';
 
 export { Forecast, pHomeAt, pHomeWithin } from './forecast';
@@ -114,6 +114,13 @@ export function decidePredictive(i: PredictiveInput): PredictiveDecision {
     const sum = `p(home within ${plan.reachMinutes} min)=${prob(plan.pArrival)}, needs ${Math.round(lead)} min`;
     const bet = `${minutes(Math.max(0, extra))} min of ${verb}, spares ${minutes(Math.max(0, spared))} expected `
       + `${i.action === 'heat' ? 'cold' : 'hot'} min (× ${price.toFixed(2)})`;
+    if (plan.held) {
+      return {
+        setpoint: i.comfort,
+        kind: 'pre-comfort',
+        reason: `${pre}: going on to ${PLAN_HYSTERESIS} °C past where it pays; ${verb} now costs ${bet}; ${sum}`,
+      };
+    }
     if (plan.run) {
       return { setpoint: i.comfort, kind: 'pre-comfort', reason: `${pre}: ${verb} now costs ${bet}; ${sum}` };
     }

@@ -69,7 +69,8 @@ describe('ExpectedCostPlanner: first steps', () => {
     const forecast = at(0.1, 0.1, 0.1, 0.1, 0.1, 0.1);
     const level = plan({ forecast }).runBelow;
     expect(plan({ forecast, temperature: level + PLAN_HYSTERESIS / 2 }).run).toBe(false);
-    expect(plan({ forecast, temperature: level + PLAN_HYSTERESIS / 2, running: true }).run).toBe(true);
+    expect(plan({ forecast, temperature: level + PLAN_HYSTERESIS / 2, running: true })).toMatchObject({ run: true, held: true });
+    expect(plan({ forecast, temperature: level - PLAN_HYSTERESIS / 2, running: true })).toMatchObject({ run: true, held: false });
     expect(plan({ forecast, temperature: level + PLAN_HYSTERESIS * 1.5, running: true }).run).toBe(false);
     expect(plan({ running: true }).run).toBe(false); // nobody expected: stops at once
   });

@@ -123,7 +123,9 @@ describe('decidePredictive with a room temperature: the planned bet', () => {
     while (decidePredictive({ ...base, forecast, temperature: T }).kind === 'pre-comfort') T += 0.01;
     // Just past the level: a fresh decision sets back, one that was pre-heating goes on.
     expect(decidePredictive({ ...base, forecast, temperature: T + 0.02 }).kind).toBe('eco');
-    expect(decidePredictive({ ...base, forecast, temperature: T + 0.02, preComfort: true }).kind).toBe('pre-comfort');
+    const held = decidePredictive({ ...base, forecast, temperature: T + 0.02, preComfort: true });
+    expect(held.kind).toBe('pre-comfort');
+    expect(held.reason).toMatch(/^pre-heat: going on to 0\.1 °C past where it pays; heating now costs /);
     expect(decidePredictive({ ...base, forecast, temperature: T + 0.2, preComfort: true }).kind).toBe('eco');
   });
 
