@@ -416,19 +416,22 @@ export class Zone {
       heat: this.comfort?.setpointAt(now, 'heat') ?? s.comfort.heat,
       cool: this.comfort?.setpointAt(now, 'cool') ?? s.comfort.cool,
     };
-    const decide = (action: 'heat' | 'cool') => decidePredictive({
-      occupied: next.occupied,
-      forecast,
-      leadMinutes: leadMinutes(t, comfort[action], outdoor, action, this.room(action)),
-      temperature: t,
-      outdoor,
-      room: this.room(action),
-      planner: this.planner,
-      preComfort: this.state.plan === 'pre-comfort',
-      savingsBias: s.savingsBias,
-      action,
-      ...temperaturesFor(action, comfort, s.eco),
-    });
+    const decide = (action: 'heat' | 'cool') => {
+      const room = this.room(action);
+      return decidePredictive({
+        occupied: next.occupied,
+        forecast,
+        leadMinutes: leadMinutes(t, comfort[action], outdoor, action, room),
+        temperature: t,
+        outdoor,
+        room,
+        planner: this.planner,
+        preComfort: this.state.plan === 'pre-comfort',
+        savingsBias: s.savingsBias,
+        action,
+        ...temperaturesFor(action, comfort, s.eco),
+      });
+    };
     let d: PredictiveDecision;
     if (next.mode === 'auto') {
       // The side the room is on decides which lead counts; inside the band neither needs one.
